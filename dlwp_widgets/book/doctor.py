@@ -1,0 +1,162 @@
+"""``dlwp doctor``: what this machine has, and a concrete fix for each problem found."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+
+from dlwp_widgets import config
+
+REQUIREMENTS = {
+    # distribution: (minimum version, why it matters)
+    "tensorflow": ((2, 21), "the companion is ported to TensorFlow 2.21"),
+    "keras": ((3, 15), "the companion is ported to Keras 3"),
+    "ipywidgets": ((8, 1), "widgets need ipywidgets 8"),
+    "papermill": ((2, 6), "`dlwp book run` executes notebooks with papermill"),
+    "jupytext": ((1, 16), "the .py notebooks open through Jupytext"),
+}
+TENSORFLOW_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+
+
+@dataclass
+class Check:
+    name: str
+    state: str
+    problem: str = ""
+    fix: str = ""
+    hint: str = ""  # advice that is not a problem (e.g. no GPU on a laptop)
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _as_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def check_versions() -> list[Check]:
+    checks = [Check("python", sys.version.split()[0])]
+    if sys.version_info < (3, 11):
+        checks[0].problem = "Python 3.11 or newer is required"
+        checks[0].fix = "create the environment with python3.11 (or newer): python3.11 -m venv .venv"
+    for distribution, (minimum, why) in REQUIREMENTS.items():
+        names = TENSORFLOW_DISTRIBUTIONS if distribution == "tensorflow" else (distribution,)
+        found = next(((name, v) for name in names if (v := _version(name))), None)
+        if found is None:
+            checks.append(Check(distribution, "missing", f"not installed: {why}", "pip install -e '.[test]'"))
+            continue
+        name, version = found
+        check = Check(distribution, f"{version} ({name})" if name != distribution else version)
+        if _as_tuple(version) < minimum:
+            check.problem = f"version {version} is older than {'.'.join(map(str, minimum))}: {why}"
+            check.fix = f"pip install -U '{distribution}>={'.'.join(map(str, minimum))}'"
+        checks.append(check)
+    return checks
+
+
+def check_backend_and_device() -> list[Check]:
+    checks = []
+    try:
+        import keras
+
+        backend = keras.backend.backend()
+        check = Check("keras backend", backend)
+        if backend != "tensorflow":
+            check.problem = "the notebooks use TensorFlow APIs (tf.data, GradientTape)"
+            check.fix = "export KERAS_BACKEND=tensorflow (or edit ~/.keras/keras.json)"
+        checks.append(check)
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        check = Check("gpu", ", ".join(g.name for g in gpus) if gpus else "none")
+        if not gpus:
+            check.hint = (
+                "full runs of chapters 5, 6 and 8 take hours on a CPU: use smoke mode "
+                "(`dlwp book run --smoke`), or a GPU machine with pip install -e '.[gpu]' "
+                "(Colab: Runtime > Change runtime type > GPU)"
+            )
+        checks.append(check)
+    except Exception as error:  # a broken TensorFlow install must not hide the rest of the report
+        checks.append(Check("tensorflow import", "failed", str(error), "pip install --force-reinstall -e ."))
+    return checks
+
+
+def check_data() -> list[Check]:
+    from dlwp_widgets import datasets
+    from dlwp_widgets.datasets import core
+
+    cache = core.cache_dir()
+    checks = [Check("data cache", str(cache))]
+    if cache.exists() and not os.access(cache, os.W_OK):
+        checks[0].problem = "the cache folder is not writable"
+        checks[0].fix = f"export {core.ENV_CACHE_DIR}=/a/writable/folder"
+    data_dir = os.environ.get(core.ENV_DATA_DIR)
+    if data_dir and not os.path.isdir(data_dir):
+        checks.append(
+            Check(core.ENV_DATA_DIR, data_dir, "the folder does not exist", f"unset {core.ENV_DATA_DIR} or fix the path")
+        )
+    for name, module in datasets.available().items():
+        missing = []
+        for remote in module.FILES:
+            try:
+                if core.cached_path(remote) is None:
+                    missing.append(remote.filename)
+            except core.DataUnavailable as error:
+                checks.append(Check(f"data: {name}", "corrupt", str(error), "replace the file (see the message)"))
+                break
+        else:
+            if missing:
+                checks.append(
+                    Check(
+                        f"data: {name}",
+                        f"not downloaded ({', '.join(missing)})",
+                        hint=f"offline runs use the stand-in; `dlwp data fetch {name}` while online",
+                    )
+                )
+            else:
+                checks.append(Check(f"data: {name}", "cached, checksum verified"))
+    return checks
+
+
+def check_front_end() -> list[Check]:
+    where = "Colab" if config.in_colab() else "Binder" if config.in_binder() else "local"
+    checks = [Check("environment", where)]
+    if _version("jupyterlab_widgets") is None and not config.in_colab():
+        checks.append(
+            Check("jupyterlab_widgets", "missing", "widgets will not render in JupyterLab", "pip install ipywidgets>=8")
+        )
+    search_path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    if shutil.which("jupyter", path=search_path) is None and not config.in_colab():
+        checks.append(
+            Check("jupyter", "not on PATH", "JupyterLab is not installed here", "pip install -e '.[lab]' && jupyter lab")
+        )
+    return checks
+
+
+def run_checks(stream=None) -> int:
+    """Print every check; returns 1 when any has a problem."""
+    stream = stream or sys.stdout
+    checks = check_versions() + check_backend_and_device() + check_data() + check_front_end()
+    width = max(len(check.name) for check in checks)
+    problems = 0
+    for check in checks:
+        mark = "!!" if check.problem else "ok"
+        print(f"{mark} {check.name:<{width}}  {check.state}", file=stream)
+        if check.problem:
+            problems += 1
+            print(f"   {'':<{width}}  problem: {check.problem}\n   {'':<{width}}  fix: {check.fix}", file=stream)
+        elif check.hint:
+            print(f"   {'':<{width}}  note: {check.hint}", file=stream)
+    print(f"\n{problems} problem(s) found." if problems else "\nAll good.", file=stream)
+    return 1 if problems else 0

@@ -1,0 +1,68 @@
+"""``record(name, value)``: how a notebook hands its headline numbers to the runner.
+
+The runner (``dlwp book run``) sets ``DLWP_RECORD_FILE`` for each notebook; every
+call appends one JSON line there.  Without the variable (a reader in JupyterLab)
+the value is only kept in memory and shown, so the same cell works everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from numbers import Real
+
+ENV_RECORD_FILE = "DLWP_RECORD_FILE"
+
+_recorded: dict[str, float] = {}
+_data_sources: dict[str, str] = {}
+
+
+def _append(entry: dict) -> None:
+    path = os.environ.get(ENV_RECORD_FILE)
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")
+
+
+def record(name: str, value: float, *, baseline: float | None = None) -> float:
+    """Record a headline metric (e.g. ``record("test_accuracy", acc)``).
+
+    ``baseline`` is the trivial baseline the model must beat (majority class,
+    random guess, predicting the mean): the report shows whether it did, which is
+    what a smoke run on stand-in data can honestly claim.
+    """
+    if not isinstance(value, Real) or isinstance(value, bool):
+        try:
+            value = float(value)  # numpy scalars, 0-d tensors
+        except (TypeError, ValueError):
+            raise TypeError(f"record({name!r}, ...) needs a number, got {type(value).__name__}") from None
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"record({name!r}, {value}) : the metric is not finite; training diverged?")
+    _recorded[name] = value
+    entry = {"metric": name, "value": value}
+    if baseline is not None:
+        entry["baseline"] = float(baseline)
+    _append(entry)
+    shown = f"recorded {name} = {value:.4f}"
+    if baseline is not None:
+        shown += f" (trivial baseline {float(baseline):.4f})"
+    print(shown)
+    return value
+
+
+def record_data_source(dataset: str, source: str) -> None:
+    """Called by the loaders: which data (real or stand-in) a notebook used."""
+    _data_sources[dataset] = source
+    _append({"data_source": dataset, "source": source})
+
+
+def recorded() -> dict[str, float]:
+    """Metrics recorded in this process (a copy)."""
+    return dict(_recorded)
+
+
+def data_sources() -> dict[str, str]:
+    return dict(_data_sources)

@@ -1,0 +1,67 @@
+"""``dlwp book sync``: regenerate a notebook's ``.ipynb`` from its ``.py`` source.
+
+The ``.ipynb`` keeps exactly the outputs nbval checks (cells tagged
+``nbval-check-output``), produced by running the notebook in smoke mode on
+stand-in data: those outputs are the same for every reader and data source.
+Every other output and execution count is left out, so the committed
+notebook never shows stand-in training numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from dlwp_widgets.book.notebooks import is_checked
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def _execute(notebook, cwd: Path):
+    import nbformat
+    import papermill
+
+    env = {"DLWP_SMOKE": "1", "DLWP_DATA_SOURCE": "standin", "DLWP_STATIC_PLOTS": "1"}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            source, executed = Path(tmp) / "in.ipynb", Path(tmp) / "out.ipynb"
+            nbformat.write(notebook, source)
+            papermill.execute_notebook(
+                str(source), str(executed), cwd=str(cwd), kernel_name="python3", progress_bar=False
+            )
+            return nbformat.read(executed, as_version=4)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def strip_unchecked(notebook, executed=None):
+    """Keep outputs (and execution counts, which nbval requires) of checked cells only."""
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        cell.outputs = []
+        if executed is not None and is_checked(cell):
+            cell.execution_count = executed.cells[index].get("execution_count")
+            cell.outputs = executed.cells[index].get("outputs", [])
+    return notebook
+
+
+def sync(source: Path, execute: bool = True) -> Path:
+    """Write ``source``'s ``.ipynb`` pair; returns its path."""
+    import jupytext
+
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+    executed = _execute(notebook, source.parent) if execute else None
+    target = source.with_suffix(".ipynb")
+    jupytext.write(strip_unchecked(notebook, executed), target)
+    return target

@@ -1,0 +1,183 @@
+"""Run settings shared by papermill, nbval and a reader.
+
+Every notebook starts with a papermill ``parameters`` cell (``SMOKE``, ``EPOCHS``,
+``DATA_SOURCE``, ``SEED``) and passes those values to :func:`setup`.  Environment
+variables override the cell, so one switch drives all three ways of running a
+notebook:
+
+* papermill / ``dlwp book run`` inject new values into the parameters cell;
+* nbval and a terminal session export ``DLWP_SMOKE=1`` and friends;
+* a reader edits the cell.
+
+This module must stay cheap to import: TensorFlow is only imported by
+:func:`setup` (for seeding) and by :func:`describe_device`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+DATA_SOURCES = ("auto", "real", "standin")
+
+ENV_SMOKE = "DLWP_SMOKE"
+ENV_EPOCHS = "DLWP_EPOCHS"
+ENV_DATA_SOURCE = "DLWP_DATA_SOURCE"
+ENV_SEED = "DLWP_SEED"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A run setting has a value that cannot be used."""
+
+
+def _env_flag(name: str) -> bool | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a yes/no value; use 1 or 0.")
+
+
+def _env_int(name: str) -> int | None:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not an integer.") from None
+
+
+def check_data_source(source: str) -> str:
+    """Validate a data-source name (``auto``, ``real`` or ``standin``)."""
+    if source not in DATA_SOURCES:
+        raise SettingsError(
+            f"Unknown data source {source!r}: choose one of {', '.join(DATA_SOURCES)}."
+        )
+    return source
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The resolved switches of one notebook run."""
+
+    smoke: bool
+    epochs: int
+    data_source: str
+    seed: int
+    book_epochs: int = field(default=0, compare=False)
+
+    @property
+    def mode(self) -> str:
+        return "smoke" if self.smoke else "full"
+
+    def pick(self, full, smoke):
+        """The book's value in full mode, a CPU-sized one in smoke mode."""
+        return smoke if self.smoke else full
+
+    def describe(self) -> str:
+        epochs = f"{self.epochs} epochs"
+        if self.book_epochs and self.epochs != self.book_epochs:
+            epochs += f" (the book: {self.book_epochs})"
+        return (
+            f"run mode: {self.mode} | {epochs} | data source: {self.data_source} "
+            f"| seed: {self.seed}"
+        )
+
+
+def resolve(
+    *,
+    smoke: bool = False,
+    epochs: int = 1,
+    data_source: str = "auto",
+    seed: int = 0,
+    smoke_epochs: int = 1,
+) -> RunSettings:
+    """Combine notebook values with ``DLWP_*`` environment overrides.
+
+    ``epochs`` is the book's value; in smoke mode it becomes ``smoke_epochs``
+    unless ``DLWP_EPOCHS`` (or an explicit papermill value) says otherwise.
+    """
+    env_smoke = _env_flag(ENV_SMOKE)
+    smoke = bool(smoke) if env_smoke is None else env_smoke
+    book_epochs = int(epochs)
+    env_epochs = _env_int(ENV_EPOCHS)
+    if env_epochs is not None:
+        run_epochs = env_epochs
+    else:
+        run_epochs = min(book_epochs, smoke_epochs) if smoke else book_epochs
+    if run_epochs < 1:
+        raise SettingsError(f"epochs must be at least 1, got {run_epochs}.")
+    source = check_data_source(os.environ.get(ENV_DATA_SOURCE) or data_source)
+    env_seed = _env_int(ENV_SEED)
+    return RunSettings(
+        smoke=smoke,
+        epochs=run_epochs,
+        data_source=source,
+        seed=int(seed) if env_seed is None else env_seed,
+        book_epochs=book_epochs,
+    )
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and the Keras backend in one call."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+def in_colab() -> bool:
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def in_binder() -> bool:
+    return "BINDER_SERVICE_HOST" in os.environ or "BINDER_LAUNCH_HOST" in os.environ
+
+
+def describe_device() -> str:
+    """One line naming the accelerator TensorFlow will use."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        return f"GPU: {len(gpus)} found ({', '.join(g.name for g in gpus)})"
+    return "GPU: none found, running on the CPU"
+
+
+def setup(
+    *,
+    smoke: bool = False,
+    epochs: int = 1,
+    data_source: str = "auto",
+    seed: int = 0,
+    smoke_epochs: int = 1,
+    quiet: bool = False,
+) -> RunSettings:
+    """Resolve the run settings, seed every generator and print a banner.
+
+    The banner is the first thing a reader sees: the run mode, the data source
+    policy and whether a GPU was found.
+    """
+    settings = resolve(
+        smoke=smoke,
+        epochs=epochs,
+        data_source=data_source,
+        seed=seed,
+        smoke_epochs=smoke_epochs,
+    )
+    seed_everything(settings.seed)
+    if not quiet:
+        where = "Colab" if in_colab() else "Binder" if in_binder() else "local"
+        print(settings.describe())
+        print(f"{describe_device()} | environment: {where}")
+        if settings.smoke:
+            print("Smoke mode: shortened training for a quick CPU check; numbers are not the book's.")
+    return settings

@@ -1,0 +1,273 @@
+"""What every dataset shares: checksummed files, the cache, and the source switch.
+
+A dataset module describes its files as :class:`RemoteFile` entries (with the
+checksum Keras itself pins for them) and provides two functions: one that reads
+the real files, one that generates the deterministic stand-in.  :func:`load`
+picks between them according to the data source:
+
+``real``     the real files, or a clear :class:`DataUnavailable` error;
+``standin``  the stand-in, announced as such;
+``auto``     the real files when they can be had, otherwise the stand-in with a
+             loud notice that says why.
+
+Downloads go through ``keras.utils.get_file`` into a staging folder and are moved
+into the cache only once their checksum matched, so a failed, truncated or
+corrupt download never leaves a file behind that a later run would trust.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import socket
+import tempfile
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from dlwp_widgets.book.recording import record_data_source
+from dlwp_widgets.config import check_data_source
+
+ENV_CACHE_DIR = "DLWP_CACHE_DIR"
+ENV_DATA_DIR = "DLWP_DATA_DIR"
+ENV_MIRROR = "DLWP_DATA_MIRROR"
+ENV_TIMEOUT = "DLWP_DOWNLOAD_TIMEOUT"
+STANDIN_DIR = "dlwp-standins"
+
+T = TypeVar("T")
+
+
+class DataUnavailable(RuntimeError):
+    """The real data could not be had; the message says why and what to do."""
+
+
+class DownloadFailed(DataUnavailable):
+    """The server could not be reached, refused, or sent an incomplete file."""
+
+
+class ChecksumMismatch(DataUnavailable):
+    """A file's content is not the one whose checksum the registry pins."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a real dataset, as the registry knows it.
+
+    ``file_hash`` is the checksum published with the loader (Keras pins sha256
+    for most files, md5 for a few); ``hash_algorithm`` names which.  Where no
+    trustworthy source publishes a checksum, ``file_hash`` is None, ``note`` says
+    so, and the file is verified by its exact ``size_bytes`` instead.
+    """
+
+    filename: str
+    url: str
+    file_hash: str | None
+    hash_algorithm: str = "sha256"
+    size_bytes: int | None = None
+    note: str = ""
+
+    def __post_init__(self):
+        if self.file_hash is None and self.size_bytes is None:
+            raise ValueError(f"{self.filename}: a registry entry needs a checksum or an exact size.")
+
+    def describe_check(self) -> str:
+        if self.file_hash is not None:
+            return f"{self.hash_algorithm} {self.file_hash}"
+        return f"size {self.size_bytes} bytes (no published checksum)"
+
+    def origin(self) -> str:
+        """The URL to fetch, honouring a ``DLWP_DATA_MIRROR`` base URL."""
+        mirror = os.environ.get(ENV_MIRROR)
+        if mirror:
+            return urllib.parse.urljoin(mirror.rstrip("/") + "/", self.filename)
+        return self.url
+
+
+def cache_dir() -> Path:
+    """Where downloads are kept: ``DLWP_CACHE_DIR``, else Keras' own dataset cache."""
+    configured = os.environ.get(ENV_CACHE_DIR)
+    if configured:
+        return Path(configured).expanduser()
+    keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(keras_home) / "datasets"
+
+
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _matches(path: Path, remote: RemoteFile) -> bool:
+    if remote.size_bytes is not None and path.stat().st_size != remote.size_bytes:
+        return False
+    return remote.file_hash is None or file_digest(path, remote.hash_algorithm) == remote.file_hash
+
+
+def _what_to_do(remote: RemoteFile) -> str:
+    return (
+        "What to do: check the internet connection and run again; or download "
+        f"{remote.url} yourself and set {ENV_DATA_DIR} to the folder that holds "
+        f"{remote.filename}; or run with DATA_SOURCE='standin' (or {'DLWP_DATA_SOURCE'}=standin) "
+        "to use the labelled stand-in data."
+    )
+
+
+def cached_path(remote: RemoteFile) -> Path | None:
+    """A verified local copy of ``remote``, if one exists (never downloads).
+
+    A pre-downloaded file in ``DLWP_DATA_DIR`` that fails its checksum is an
+    error (it is the reader's file: we neither use nor delete it); a cached
+    file that fails is removed, because only this package writes there.
+    """
+    data_dir = os.environ.get(ENV_DATA_DIR)
+    if data_dir:
+        provided = Path(data_dir).expanduser() / remote.filename
+        if provided.exists():
+            if not _matches(provided, remote):
+                raise ChecksumMismatch(
+                    f"{provided} (from {ENV_DATA_DIR}) does not match what the registry pins for "
+                    f"{remote.filename} ({remote.describe_check()}); the file is "
+                    f"incomplete or a different version. Replace it with a fresh download of "
+                    f"{remote.url}, or unset {ENV_DATA_DIR}."
+                )
+            return provided
+    cached = cache_dir() / remote.filename
+    if cached.exists():
+        if _matches(cached, remote):
+            return cached
+        cached.unlink()
+    return None
+
+
+@contextlib.contextmanager
+def _socket_timeout(seconds: float):
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def fetch(remote: RemoteFile) -> Path:
+    """Return a verified local path for ``remote``, downloading it if needed."""
+    local = cached_path(remote)
+    if local is not None:
+        return local
+    import keras
+
+    target_dir = cache_dir()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    origin = remote.origin()
+    timeout = float(os.environ.get(ENV_TIMEOUT, "60"))
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=target_dir))
+    try:
+        with _socket_timeout(timeout):
+            try:
+                downloaded = Path(
+                    keras.utils.get_file(
+                        fname=remote.filename,
+                        origin=origin,
+                        file_hash=remote.file_hash,
+                        hash_algorithm=remote.hash_algorithm,
+                        cache_dir=str(staging),
+                        cache_subdir="",
+                    )
+                )
+            except ValueError as error:
+                if "hash" not in str(error):
+                    raise
+                downloaded = None
+            except Exception as error:  # urllib, socket and Keras' wrapped errors
+                raise DownloadFailed(
+                    f"Could not download {remote.filename} from {origin}: {error}. "
+                    "The machine may be offline, the server may be down, or the transfer was cut "
+                    "short; nothing was kept in the cache. " + _what_to_do(remote)
+                ) from None
+        if downloaded is None or not _matches(downloaded, remote):
+            raise ChecksumMismatch(
+                f"Downloaded {remote.filename} from {origin}, but it does not match what the "
+                f"registry pins ({remote.describe_check()}): the download is corrupt or the "
+                "server sent a different file. Nothing was kept in the cache. " + _what_to_do(remote)
+            )
+        final = target_dir / remote.filename
+        os.replace(downloaded, final)
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def standin_cache_path(key: str) -> Path:
+    return cache_dir() / STANDIN_DIR / key
+
+
+def cached_standin(key: str, generate: Callable[[], dict], *, cache: bool = True) -> dict:
+    """Arrays of a stand-in, generated once and kept as ``.npz`` in the cache.
+
+    ``key`` must change whenever the generator's output would (it carries a
+    version), so a cached file is always the generator's current output.
+    """
+    import numpy as np
+
+    path = standin_cache_path(key + ".npz")
+    if cache and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)
+    arrays = generate()
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".partial-", suffix=".npz", dir=path.parent)
+        os.close(fd)
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    return arrays
+
+
+def announce_standin(title: str, reason: str | None, description: str) -> None:
+    """Print the stand-in notice: loud, and impossible to mistake for real data."""
+    bar = "!" * 78
+    lines = [bar, f"!! STAND-IN DATA for {title}: not the real dataset."]
+    if reason:
+        lines.append(f"!! The real data could not be used: {reason}")
+    lines.append(f"!! {description}")
+    lines.append("!! Results below measure the code, not the book's numbers.")
+    lines.append(bar)
+    print("\n".join(lines), flush=True)
+
+
+def load(
+    *,
+    name: str,
+    title: str,
+    source: str,
+    load_real: Callable[[], T],
+    load_standin: Callable[[], T],
+    standin_description: str,
+) -> T:
+    """Load dataset ``name`` from the chosen source and say where it came from."""
+    check_data_source(source)
+    if source in ("real", "auto"):
+        try:
+            data = load_real()
+        except DataUnavailable as error:
+            if source == "real":
+                raise
+            reason = str(error)
+        else:
+            print(f"{title}: real data (files verified against their pinned checksums).", flush=True)
+            record_data_source(name, "real")
+            return data
+    else:
+        reason = None
+    announce_standin(title, reason, standin_description)
+    record_data_source(name, "standin")
+    return load_standin()

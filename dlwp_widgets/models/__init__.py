@@ -1,0 +1,1 @@
+"""Keras model builders, one function per model the book trains (imported on demand)."""
