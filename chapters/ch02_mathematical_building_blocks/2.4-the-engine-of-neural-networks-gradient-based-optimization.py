@@ -1,0 +1,170 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 2.4 The engine of neural networks: gradient-based optimization
+#
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dlwp-companion/dlwp-companion/blob/main/chapters/ch02_mathematical_building_blocks/2.4-the-engine-of-neural-networks-gradient-based-optimization.ipynb)
+# [![Launch Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/dlwp-companion/dlwp-companion/main?labpath=chapters%2Fch02_mathematical_building_blocks%2F2.4-the-engine-of-neural-networks-gradient-based-optimization.ipynb)
+#
+# Training is a loop: take a batch, compute the loss, compute the gradient of the
+# loss with respect to every weight, and move each weight a small step against its
+# gradient. This section of the book has a single listing, a sketch of gradient
+# descent with momentum that is not meant to run; below it becomes a working
+# experiment, then the same step is taken by Keras' own optimizer and by
+# TensorFlow's automatic differentiation.
+
+# %% tags=["parameters"]
+SMOKE = False  # True: a short CPU run (what CI does)
+EPOCHS = 1  # nothing is trained on data in this notebook
+DATA_SOURCE = "auto"  # "real", "standin" or "auto"
+SEED = 0
+
+# %%
+# Setup: on Colab, install the companion package first; everywhere else it is already installed.
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion"], check=True)
+
+from dlwp_widgets import config
+from dlwp_widgets.book import record
+
+run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
+EPOCHS = run.epochs
+
+# %% [markdown]
+# ## The derivative as a slope
+#
+# The chapter's example: moving a coefficient from 0.3 to 0.35 raises the loss from
+# 0.5 to 0.6, moving it to 0.25 lowers it to 0.4. The loss grows with the
+# coefficient at a rate of about 2, so to lower the loss we move the coefficient
+# the other way, by a step proportional to that rate.
+
+# %% tags=["nbval-check-output"]
+points = {0.25: 0.4, 0.3: 0.5, 0.35: 0.6}
+slope = (points[0.35] - points[0.25]) / (0.35 - 0.25)
+print(f"slope ≈ {slope:.1f}; one step of size 0.01 against it: 0.3 -> {0.3 - 0.01 * slope:.2f}")
+
+# %% [markdown]
+# ### Listing 2.38 — A naive implementation of gradient descent with momentum
+#
+# The book's listing is pseudo-code (it calls undefined helpers), so here is a
+# working version of the idea on a one-parameter loss with a shallow local minimum
+# next to a deeper global one. Plain gradient descent stops in the first dip it
+# finds. With momentum, each step also keeps a fraction of the previous step's
+# velocity, like a ball rolling down the curve, and rolls through the shallow dip.
+# The update is the one Keras' `SGD(momentum=...)` uses:
+# `velocity = momentum * velocity - learning_rate * gradient; w = w + velocity`.
+
+# %% listing="2.38"
+import numpy as np
+
+
+def loss(w):
+    """A curve with shallow minima near w = 1.6 and w = -0.9, and the deepest one near w = -2.4."""
+    return 0.05 * w**4 - 0.4 * w**2 + 0.25 * w + 0.3 * np.sin(3 * w)
+
+
+def gradient(w):
+    return 0.2 * w**3 - 0.8 * w + 0.25 + 0.9 * np.cos(3 * w)
+
+
+def gradient_descent(w, learning_rate, momentum=0.0, steps=300, tolerance=1e-6):
+    """Return the path of w; stops when the steps become negligible."""
+    velocity = 0.0
+    path = [w]
+    for _ in range(steps):
+        velocity = momentum * velocity - learning_rate * gradient(w)
+        w = w + velocity
+        path.append(w)
+        if abs(velocity) < tolerance:
+            break
+    return np.array(path)
+
+
+plain = gradient_descent(3.0, learning_rate=0.1)
+with_momentum = gradient_descent(3.0, learning_rate=0.1, momentum=0.9)
+
+# %% tags=["nbval-check-output"]
+for name, path in [("plain", plain), ("momentum 0.9", with_momentum)]:
+    print(f"{name:<13} stops at w = {path[-1]:+.3f}, loss {loss(path[-1]):+.3f} after {len(path) - 1} steps")
+
+# %%
+import matplotlib.pyplot as plt
+
+ws = np.linspace(-3.2, 3.4, 400)
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.plot(ws, loss(ws), color="grey", label="loss")
+ax.plot(plain, loss(plain), "o-", ms=3, label="plain gradient descent")
+ax.plot(with_momentum, loss(with_momentum), "o-", ms=3, alpha=0.6, label="with momentum 0.9")
+ax.set_xlabel("w")
+ax.set_ylabel("loss")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## The same steps with Keras' optimizer
+#
+# `keras.optimizers.SGD` implements exactly that update. Given the same gradients,
+# it walks the same path as the NumPy loop above.
+
+# %%
+import keras
+
+w = keras.Variable(3.0)
+optimizer = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+keras_path = [float(w.numpy())]
+for _ in range(len(with_momentum) - 1):
+    optimizer.apply_gradients([(keras.ops.convert_to_tensor(gradient(float(w.numpy())), dtype="float32"), w)])
+    keras_path.append(float(w.numpy()))
+
+# %% tags=["nbval-check-output"]
+print("Keras walks the NumPy path (to float32 precision):", np.allclose(keras_path, with_momentum, atol=1e-4))
+
+# %% [markdown]
+# ## Chaining derivatives: backpropagation
+#
+# A network is a chain of simple functions, so the chain rule gives the gradient of
+# the loss with respect to every weight, layer by layer from the output back to the
+# input. TensorFlow does this bookkeeping with a `GradientTape`: it records the
+# operations of the forward pass, then replays them backwards. Here it computes the
+# gradient of a small `Dense` layer's loss, and a finite-difference estimate checks
+# one entry.
+
+# %%
+import tensorflow as tf
+
+layer = keras.layers.Dense(3, activation="relu")
+inputs = tf.constant(np.random.default_rng(run.seed).standard_normal((4, 5)), dtype="float32")
+targets = tf.constant(np.ones((4, 3)), dtype="float32")
+
+
+def layer_loss():
+    return tf.reduce_mean(tf.square(layer(inputs) - targets))
+
+
+with tf.GradientTape() as tape:
+    value = layer_loss()
+kernel_gradient = tape.gradient(value, layer.kernel)
+
+epsilon = 1e-3
+original = layer.kernel.numpy()
+shifted = original.copy()
+shifted[0, 0] += epsilon
+layer.kernel.assign(shifted)
+finite_difference = (float(layer_loss()) - float(value)) / epsilon
+layer.kernel.assign(original)
+
+# %% tags=["nbval-check-output"]
+print("gradient shape:", tuple(kernel_gradient.shape))
+print("tape and finite difference agree:", bool(abs(float(kernel_gradient[0, 0]) - finite_difference) < 1e-2))

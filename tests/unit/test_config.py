@@ -1,0 +1,57 @@
+import pytest
+
+from dlwp_widgets import config
+
+
+def test_notebook_values_are_used_without_environment():
+    settings = config.resolve(smoke=False, epochs=5, data_source="real", seed=3)
+    assert (settings.smoke, settings.epochs, settings.data_source, settings.seed) == (False, 5, "real", 3)
+    assert settings.mode == "full"
+
+
+def test_smoke_mode_shrinks_epochs_but_remembers_the_books():
+    settings = config.resolve(smoke=True, epochs=20, smoke_epochs=2)
+    assert settings.epochs == 2
+    assert settings.book_epochs == 20
+    assert "the book: 20" in settings.describe()
+    assert settings.pick(full=512, smoke=16) == 16
+
+
+def test_environment_overrides_the_parameters_cell(monkeypatch):
+    monkeypatch.setenv("DLWP_SMOKE", "1")
+    monkeypatch.setenv("DLWP_DATA_SOURCE", "standin")
+    monkeypatch.setenv("DLWP_SEED", "7")
+    settings = config.resolve(smoke=False, epochs=5, data_source="real", seed=0)
+    assert settings.smoke and settings.epochs == 1
+    assert settings.data_source == "standin" and settings.seed == 7
+
+
+def test_explicit_epochs_from_environment_win_even_in_smoke_mode(monkeypatch):
+    monkeypatch.setenv("DLWP_EPOCHS", "3")
+    assert config.resolve(smoke=True, epochs=30).epochs == 3
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("DLWP_SMOKE", "maybe", "not a yes/no value"),
+        ("DLWP_EPOCHS", "ten", "not an integer"),
+        ("DLWP_EPOCHS", "0", "at least 1"),
+        ("DLWP_DATA_SOURCE", "internet", "Unknown data source"),
+    ],
+)
+def test_bad_settings_say_what_is_wrong(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.SettingsError, match=message):
+        config.resolve(epochs=5)
+
+
+def test_setup_seeds_numpy_reproducibly(capsys):
+    import numpy as np
+
+    config.setup(seed=11, epochs=2, smoke=True)
+    first = np.random.rand(3)
+    config.setup(seed=11, epochs=2, smoke=True)
+    assert np.array_equal(first, np.random.rand(3))
+    banner = capsys.readouterr().out
+    assert "run mode: smoke" in banner and "GPU" in banner
