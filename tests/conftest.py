@@ -97,7 +97,28 @@ def offline_mirror(monkeypatch):
     return port
 
 
+STATE_DIR = ROOT / "build" / "test-state"
+
+
 def pytest_configure(config):
-    # Kernels started by nbval and papermill inherit this environment: keep their
-    # state inside the build tree and their logs quiet.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """Environment for the whole run, inherited by the kernels nbval and papermill start.
+
+    Notebooks run in smoke mode on stand-in data; every tool keeps its state
+    (Keras, Jupyter, IPython, Matplotlib, the data cache) inside the build tree.
+    """
+    defaults = {
+        "DLWP_SMOKE": "1",
+        "DLWP_DATA_SOURCE": "standin",
+        "DLWP_STATIC_PLOTS": "1",
+        "DLWP_CACHE_DIR": str(ROOT / "build" / "test-cache"),
+        "KERAS_HOME": str(STATE_DIR / "keras"),
+        "JUPYTER_CONFIG_DIR": str(STATE_DIR / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(STATE_DIR / "jupyter-runtime"),
+        "IPYTHONDIR": str(STATE_DIR / "ipython"),
+        "MPLCONFIGDIR": str(STATE_DIR / "matplotlib"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    for name in ("KERAS_HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
+        Path(os.environ[name]).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,44 @@
+import json
+
+import pytest
+
+from dlwp_widgets.book import catalog, recording
+
+
+def test_record_appends_to_the_runners_file(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "records.jsonl"
+    monkeypatch.setenv("DLWP_RECORD_FILE", str(path))
+    recording.record("some_accuracy", 0.5, baseline=0.25)
+    recording.record_data_source("mnist", "real")
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines == [
+        {"metric": "some_accuracy", "value": 0.5, "baseline": 0.25},
+        {"data_source": "mnist", "source": "real"},
+    ]
+    assert "recorded some_accuracy = 0.5000 (trivial baseline 0.2500)" in capsys.readouterr().out
+
+
+def test_record_accepts_numpy_scalars_and_rejects_nonsense():
+    import numpy as np
+
+    assert recording.record("numpy_value", np.float32(0.25)) == 0.25
+    with pytest.raises(TypeError, match="needs a number"):
+        recording.record("text", "high")
+    with pytest.raises(ValueError, match="not finite"):
+        recording.record("diverged", float("nan"))
+
+
+def test_catalog_holds_every_listing_of_the_book():
+    counts = {number: len(catalog.listings(number)) for number in range(2, 9)}
+    assert counts == {2: 42, 3: 63, 4: 13, 5: 60, 6: 56, 7: 34, 8: 35}
+    assert catalog.listing("2.42").heading == "Listing 2.42 — The training loop"
+    assert catalog.listing("2.38").kind == "pseudo-code"
+    assert sum(item.runnable for item in catalog.listings(2)) == 41
+
+
+def test_every_target_names_a_real_listing_and_a_sensible_tolerance():
+    for target in catalog.targets().values():
+        catalog.listing(target.listing)
+        assert (target.book is None) == (target.tolerance is None) or target.tolerance is None
+        if target.book is None:
+            assert target.book_text, f"{target.metric}: a qualitative target needs the book's words"
