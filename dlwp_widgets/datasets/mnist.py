@@ -60,14 +60,15 @@ def _warp(bases: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.
     scale = rng.uniform(0.85, 1.15, count)
     shear = rng.uniform(-0.25, 0.25, count)
     shift = rng.uniform(-2.0, 2.0, (count, 2))
-    # Inverse map: output pixel (row, col) around the frame centre -> source pixel.
+    # Sampling map: each output pixel (row, col), relative to the frame centre, reads
+    # the source pixel given by a rotation + shear matrix divided by the scale.
     grid = np.stack(np.meshgrid(np.arange(28.0), np.arange(28.0), indexing="ij"))  # (2, 28, 28)
     centred = grid[:, None] - 13.5 - shift.T[:, :, None, None]  # (2, N, 28, 28)
     cos, sin = np.cos(angle), np.sin(angle)
-    inv00, inv01 = cos / scale, (sin + shear * cos) / scale
-    inv10, inv11 = -sin / scale, (cos - shear * sin) / scale
-    rows = inv00[:, None, None] * centred[0] + inv01[:, None, None] * centred[1]
-    cols = inv10[:, None, None] * centred[0] + inv11[:, None, None] * centred[1]
+    row_from_row, row_from_col = cos / scale, (sin + shear * cos) / scale
+    col_from_row, col_from_col = -sin / scale, (cos - shear * sin) / scale
+    rows = row_from_row[:, None, None] * centred[0] + row_from_col[:, None, None] * centred[1]
+    cols = col_from_row[:, None, None] * centred[0] + col_from_col[:, None, None] * centred[1]
     half = (bases.shape[1] - 1) / 2
     coords = np.stack([np.broadcast_to(which[:, None, None], rows.shape), rows + half, cols + half])
     images = ndimage.map_coordinates(bases, coords, order=1, mode="constant", cval=0.0)
