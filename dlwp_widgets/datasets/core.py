@@ -24,7 +24,7 @@ import shutil
 import socket
 import tempfile
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -59,7 +59,9 @@ class RemoteFile:
     ``file_hash`` is the checksum published with the loader (Keras pins sha256
     for most files, md5 for a few); ``hash_algorithm`` names which.  Where no
     trustworthy source publishes a checksum, ``file_hash`` is None, ``note`` says
-    so, and the file is verified by its exact ``size_bytes`` instead.
+    so, and the file is verified by its exact ``size_bytes`` or by ``verify``, a
+    content check that returns what is wrong with a file (None when it is right),
+    described for people by ``verify_description``.
     """
 
     filename: str
@@ -68,15 +70,35 @@ class RemoteFile:
     hash_algorithm: str = "sha256"
     size_bytes: int | None = None
     note: str = ""
+    verify: Callable[[Path], str | None] | None = field(default=None, compare=False)
+    verify_description: str = ""
 
     def __post_init__(self):
-        if self.file_hash is None and self.size_bytes is None:
-            raise ValueError(f"{self.filename}: a registry entry needs a checksum or an exact size.")
+        if self.file_hash is None and self.size_bytes is None and self.verify is None:
+            raise ValueError(f"{self.filename}: a registry entry needs a checksum, an exact size or a content check.")
 
     def describe_check(self) -> str:
+        parts = []
         if self.file_hash is not None:
-            return f"{self.hash_algorithm} {self.file_hash}"
-        return f"size {self.size_bytes} bytes (no published checksum)"
+            parts.append(f"{self.hash_algorithm} {self.file_hash}")
+        if self.size_bytes is not None:
+            parts.append(f"size {self.size_bytes} bytes")
+        if self.verify is not None:
+            parts.append(self.verify_description or "a content check")
+        if self.file_hash is None:
+            parts.append("no published checksum")
+        return ", ".join(parts)
+
+    def problem_with(self, path: Path) -> str | None:
+        """What is wrong with the local file ``path``, or None when it is this entry's file."""
+        size = path.stat().st_size
+        if self.size_bytes is not None and size != self.size_bytes:
+            return f"{size} bytes instead of {self.size_bytes}"
+        if self.file_hash is not None:
+            digest = file_digest(path, self.hash_algorithm)
+            if digest != self.file_hash:
+                return f"{self.hash_algorithm} {digest} instead of {self.file_hash}"
+        return self.verify(path) if self.verify is not None else None
 
     def origin(self) -> str:
         """The URL to fetch, honouring a ``DLWP_DATA_MIRROR`` base URL."""
@@ -103,12 +125,6 @@ def file_digest(path: Path, algorithm: str = "sha256") -> str:
     return digest.hexdigest()
 
 
-def _matches(path: Path, remote: RemoteFile) -> bool:
-    if remote.size_bytes is not None and path.stat().st_size != remote.size_bytes:
-        return False
-    return remote.file_hash is None or file_digest(path, remote.hash_algorithm) == remote.file_hash
-
-
 def _what_to_do(remote: RemoteFile) -> str:
     return (
         "What to do: check the internet connection and run again; or download "
@@ -129,17 +145,17 @@ def cached_path(remote: RemoteFile) -> Path | None:
     if data_dir:
         provided = Path(data_dir).expanduser() / remote.filename
         if provided.exists():
-            if not _matches(provided, remote):
+            problem = remote.problem_with(provided)
+            if problem:
                 raise ChecksumMismatch(
-                    f"{provided} (from {ENV_DATA_DIR}) does not match what the registry pins for "
-                    f"{remote.filename} ({remote.describe_check()}); the file is "
-                    f"incomplete or a different version. Replace it with a fresh download of "
-                    f"{remote.url}, or unset {ENV_DATA_DIR}."
+                    f"{provided} (from {ENV_DATA_DIR}) does not match the registry's {remote.filename} "
+                    f"({problem}; expected {remote.describe_check()}): it is a different or damaged "
+                    f"copy. Replace it with a fresh download of {remote.url}, or unset {ENV_DATA_DIR}."
                 )
             return provided
     cached = cache_dir() / remote.filename
     if cached.exists():
-        if _matches(cached, remote):
+        if remote.problem_with(cached) is None:
             return cached
         cached.unlink()
     return None
@@ -190,11 +206,12 @@ def fetch(remote: RemoteFile) -> Path:
                     "The machine may be offline, the server may be down, or the transfer was cut "
                     "short; nothing was kept in the cache. " + _what_to_do(remote)
                 ) from None
-        if downloaded is None or not _matches(downloaded, remote):
+        problem = "checksum mismatch" if downloaded is None else remote.problem_with(downloaded)
+        if problem:
             raise ChecksumMismatch(
-                f"Downloaded {remote.filename} from {origin}, but it does not match what the "
-                f"registry pins ({remote.describe_check()}): the download is corrupt or the "
-                "server sent a different file. Nothing was kept in the cache. " + _what_to_do(remote)
+                f"Downloaded {remote.filename} from {origin}, but it does not match the registry's file "
+                f"({problem}; expected {remote.describe_check()}): the download is corrupt or the "
+                "server sent a different copy. Nothing was kept in the cache. " + _what_to_do(remote)
             )
         final = target_dir / remote.filename
         os.replace(downloaded, final)
