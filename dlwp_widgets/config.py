@@ -34,7 +34,8 @@ class SettingsError(ValueError):
     """A run setting has a value that cannot be used."""
 
 
-def _env_flag(name: str) -> bool | None:
+def env_flag(name: str) -> bool | None:
+    """A yes/no environment variable: True, False, or None when it is not set."""
     raw = os.environ.get(name)
     if raw is None:
         return None
@@ -106,7 +107,7 @@ def resolve(
     ``epochs`` is the book's value; in smoke mode it becomes ``smoke_epochs``
     unless ``DLWP_EPOCHS`` (or an explicit papermill value) says otherwise.
     """
-    env_smoke = _env_flag(ENV_SMOKE)
+    env_smoke = env_flag(ENV_SMOKE)
     smoke = bool(smoke) if env_smoke is None else env_smoke
     book_epochs = int(epochs)
     env_epochs = _env_int(ENV_EPOCHS)

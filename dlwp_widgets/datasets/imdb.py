@@ -1,0 +1,310 @@
+"""IMDB: 50,000 movie reviews as word-index sequences, labelled negative (0) / positive (1).
+
+Chapters 3, 4, 6 and 7 use it through ``load_data(num_words=10000)``.
+
+Real data: Keras' ``imdb.npz`` (sha256 pinned by ``keras.datasets.imdb``) and
+``imdb_word_index.json`` (md5 pinned there too).  The npz holds ragged
+``dtype=object`` arrays, i.e. pickle streams; they are read with Keras'
+restricted unpickler, which rebuilds numpy arrays and refuses every other
+object, instead of ``np.load(allow_pickle=True)``.
+
+The sequences follow Keras' conventions exactly: every review starts with 1,
+word indices are shifted by ``index_from=3`` (0 padding, 1 start, 2
+out-of-vocabulary), words outside the ``num_words`` most frequent become 2, and
+the real files are shuffled with Keras' seed 113 so that ``train_data[0]`` is the
+review the book prints.
+
+Stand-in: 25,000 + 25,000 generated reviews over a 12,000-word vocabulary with
+a matching word index.  Most words follow a Zipf law and carry no sentiment; a
+review-specific fraction are drawn from positive or negative words (mostly of
+the review's own polarity, some of the other), and 4% of labels are flipped.  A
+bag-of-words model can therefore learn the task well but not perfectly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+
+from dlwp_widgets.datasets import core
+
+NAME = "imdb"
+TITLE = "IMDB movie reviews"
+_BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+FILES = (
+    core.RemoteFile(
+        filename="imdb.npz",
+        url=_BASE_URL + "imdb.npz",
+        file_hash="69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
+        note="sha256 as pinned by keras.datasets.imdb",
+    ),
+    core.RemoteFile(
+        filename="imdb_word_index.json",
+        url=_BASE_URL + "imdb_word_index.json",
+        file_hash="bfafd718b763782e994055a2d397834f",
+        hash_algorithm="md5",
+        note="md5 as pinned by keras.datasets.imdb.get_word_index",
+    ),
+)
+KERAS_SHUFFLE_SEED = 113
+TRAIN_SIZE = 25_000
+TEST_SIZE = 25_000
+STANDIN_VOCABULARY = 12_000
+STANDIN_VERSION = 1
+STANDIN_DESCRIPTION = (
+    "25,000 train / 25,000 test generated reviews (word-index sequences, 12,000-word synthetic "
+    "vocabulary with a matching word index); sentiment carried by a review-specific share of "
+    "positive/negative words, 4% flipped labels. Same format as keras.datasets.imdb."
+)
+
+Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+# --- Keras' conventions for pre-tokenised datasets (shared with reuters.py) ---
+
+
+def flatten_sequences(sequences) -> tuple[np.ndarray, np.ndarray]:
+    """Ragged sequences -> (all tokens in one int64 array, per-sequence lengths)."""
+    lengths = np.fromiter((len(seq) for seq in sequences), dtype=np.int64, count=len(sequences))
+    flat = np.fromiter(itertools.chain.from_iterable(sequences), dtype=np.int64, count=int(lengths.sum()))
+    return flat, lengths
+
+
+def to_object_array(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(tokens, lengths) -> a 1-D object array of Python int lists, as Keras returns."""
+    result = np.empty(len(lengths), dtype=object)
+    result[:] = [part.tolist() for part in np.split(flat, np.cumsum(lengths)[:-1])]
+    return result
+
+
+def apply_index_convention(
+    flat: np.ndarray,
+    lengths: np.ndarray,
+    *,
+    num_words: int | None,
+    skip_top: int = 0,
+    start_char: int | None = 1,
+    oov_char: int | None = 2,
+    index_from: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keras' index shift, start marker and vocabulary cut, vectorised.
+
+    Same result as ``keras.datasets.imdb.load_data``'s list comprehensions,
+    including its quirk that ``num_words=None`` means "below the largest index".
+    """
+    flat = flat + index_from
+    if start_char is not None:
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        flat = np.insert(flat, starts, start_char)
+        lengths = lengths + 1
+    if not num_words:
+        num_words = int(flat.max())
+    keep = (flat >= skip_top) & (flat < num_words)
+    if oov_char is not None:
+        return np.where(keep, flat, oov_char), lengths
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    return flat[keep], np.bincount(owner[keep], minlength=len(lengths))
+
+
+def decode_sequence(sequence, word_index: dict[str, int], *, index_from: int = 3, unknown: str = "?") -> str:
+    """Words of an encoded sequence; indices below ``index_from`` (padding, start, OOV) show as ``unknown``."""
+    reverse = {index: word for word, index in word_index.items()}
+    return " ".join(reverse.get(int(i) - index_from, unknown) for i in sequence)
+
+
+def load_npz_safely(path) -> dict[str, np.ndarray]:
+    """Read an npz with ragged object arrays without allowing arbitrary unpickling."""
+    from keras.src.datasets import npz_utils
+
+    return npz_utils.load_npz(path)
+
+
+def synthetic_vocabulary(leading_words: list[str], size: int, seed: int) -> list[str]:
+    """``leading_words`` followed by distinct pronounceable made-up words, ``size`` in all."""
+    rng = np.random.default_rng(seed)
+    onsets = "b c d f g h j k l m n p r s t v w z br cr dr fl gr pl pr st tr".split()
+    vowels = "a e i o u ai ea ou".split()
+    codas = ["", "", "", "n", "r", "s", "t", "l", "m", "nd", "st"]
+    words = list(dict.fromkeys(leading_words))  # drop repeats, keep order
+    seen = set(words)
+    while len(words) < size:
+        syllables = rng.choice([1, 2, 2, 3], p=[0.3, 0.3, 0.3, 0.1])
+        word = "".join(
+            rng.choice(onsets) + rng.choice(vowels) + rng.choice(codas) for _ in range(syllables)
+        )
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def zipf_weights(count: int, exponent: float = 1.0, offset: float = 2.7) -> np.ndarray:
+    weights = 1.0 / (np.arange(1, count + 1) + offset) ** exponent
+    return weights / weights.sum()
+
+
+# --- IMDB ---
+
+_NEUTRAL_WORDS = (
+    "the and a of to is br in it i this that was as for with movie but film on not you are his "
+    "have he be one all at by an they who so from like her just about out if has what some "
+    "there can more when very up no time even my would which only story really see their had "
+    "we me been much other will do also were into first because how people him made get then "
+    "make could way them too any after movies characters character watch two think plot acting "
+    "seen many being life never where over little well show know off ever does scene man here "
+    "scenes end through something why still years say while should actors go back real those "
+    "director these doesn't thing though now old another actually nothing before new find work "
+    "same few part lot going cast years look want again things young both between down music "
+    "series role around world big take fact may every long quite enough without own"
+).split()
+_POSITIVE_WORDS = (
+    "great good best love excellent wonderful beautiful amazing perfect brilliant favorite "
+    "loved enjoyed fun superb fantastic touching highly today beautifully masterpiece "
+    "outstanding powerful moving charming delightful gem recommended terrific refreshing "
+    "memorable heartwarming stunning subtle hilarious wonderfully tender classic finest "
+    "captivating"
+).split()
+_NEGATIVE_WORDS = (
+    "bad worst waste awful boring terrible stupid poor horrible crap worse dull lame poorly "
+    "ridiculous mess pointless annoying badly unfortunately disappointing garbage pathetic "
+    "avoid laughable wasted forgettable redeeming unwatchable dreadful bland tedious "
+    "clumsy cheap insult painful sloppy lousy"
+).split()
+
+
+def _standin_vocabulary() -> list[str]:
+    # Sentiment words sit among the frequent words, as "great" and "bad" do in the real index.
+    leading = list(_NEUTRAL_WORDS[:60])
+    for position, word in enumerate(_POSITIVE_WORDS + _NEGATIVE_WORDS):
+        leading.insert(60 + 3 * position, word)
+    leading += [w for w in _NEUTRAL_WORDS[60:] if w not in leading]
+    return synthetic_vocabulary(leading, STANDIN_VOCABULARY, seed=1729)
+
+
+def _standin_word_index() -> dict[str, int]:
+    return {word: rank for rank, word in enumerate(_standin_vocabulary(), start=1)}
+
+
+def generate_standin(seed: int = 0, train_size: int = TRAIN_SIZE, test_size: int = TEST_SIZE) -> dict:
+    """Raw reviews (word ranks, 1-based like the real file) as flat tokens + lengths."""
+    rng = np.random.default_rng(seed)
+    vocabulary = _standin_vocabulary()
+    rank = {word: i for i, word in enumerate(vocabulary)}
+    size = train_size + test_size
+    # Many weak cues as well as the obvious words: 300 mid-frequency words lean each way.
+    leaning = rng.choice(np.arange(300, 6000), size=600, replace=False)
+    pools = {
+        1: np.concatenate([[rank[w] for w in _POSITIVE_WORDS], leaning[:300]]),
+        0: np.concatenate([[rank[w] for w in _NEGATIVE_WORDS], leaning[300:]]),
+    }
+    base = zipf_weights(len(vocabulary))
+    lengths = np.clip(rng.lognormal(np.log(178), 0.75, size), 10, 2494).astype(np.int64)
+    labels = rng.integers(0, 2, size)
+    clarity = rng.beta(2.0, 5.0, size) * 0.45
+    total = int(lengths.sum())
+    owner = np.repeat(np.arange(size), lengths)
+    tokens = rng.choice(len(vocabulary), size=total, p=base)
+    sentiment = rng.random(total) < clarity[owner]
+    polarity = np.where(rng.random(total) < 0.8, labels[owner], 1 - labels[owner])
+    for value, pool in pools.items():
+        chosen = sentiment & (polarity == value)
+        weights = zipf_weights(len(pool), exponent=0.7)
+        tokens[chosen] = pool[rng.choice(len(pool), size=int(chosen.sum()), p=weights)]
+    flipped = rng.random(size) < 0.04
+    labels = np.where(flipped, 1 - labels, labels)
+    cut = int(lengths[:train_size].sum())
+    return {
+        "train_tokens": tokens[:cut] + 1,
+        "train_lengths": lengths[:train_size],
+        "y_train": labels[:train_size].astype(np.int64),
+        "test_tokens": tokens[cut:] + 1,
+        "test_lengths": lengths[train_size:],
+        "y_test": labels[train_size:].astype(np.int64),
+    }
+
+
+def _finish(raw: dict, **convention) -> Arrays:
+    """Raw flat splits -> Keras-format splits (index convention over both, like Keras)."""
+    flat = np.concatenate([raw["train_tokens"], raw["test_tokens"]])
+    lengths = np.concatenate([raw["train_lengths"], raw["test_lengths"]])
+    flat, lengths = apply_index_convention(flat, lengths, **convention)
+    sequences = to_object_array(flat, lengths)
+    split = len(raw["train_lengths"])
+    return (sequences[:split], raw["y_train"]), (sequences[split:], raw["y_test"])
+
+
+def fetch() -> None:
+    """Download (or verify) the real files into the cache."""
+    for remote in FILES:
+        core.fetch(remote)
+
+
+def _read_real() -> dict:
+    arrays = load_npz_safely(core.fetch(FILES[0]))
+    rng = np.random.RandomState(KERAS_SHUFFLE_SEED)
+    raw = {}
+    for split in ("train", "test"):
+        order = np.arange(len(arrays[f"x_{split}"]))
+        rng.shuffle(order)
+        raw[f"{split}_tokens"], raw[f"{split}_lengths"] = flatten_sequences(arrays[f"x_{split}"][order])
+        raw[f"y_{split}"] = np.asarray(arrays[f"y_{split}"])[order]
+    return raw
+
+
+def _read_standin(seed: int = 0) -> dict:
+    return core.cached_standin(f"imdb-v{STANDIN_VERSION}-seed{seed}", lambda: generate_standin(seed))
+
+
+def load_data(
+    num_words: int | None = None,
+    *,
+    skip_top: int = 0,
+    start_char: int | None = 1,
+    oov_char: int | None = 2,
+    index_from: int = 3,
+    source: str = "auto",
+) -> Arrays:
+    """``((train_data, train_labels), (test_data, test_labels))`` like ``keras.datasets.imdb.load_data``."""
+    convention = dict(
+        num_words=num_words, skip_top=skip_top, start_char=start_char, oov_char=oov_char, index_from=index_from
+    )
+    return core.load(
+        name=NAME,
+        title=TITLE,
+        source=source,
+        load_real=lambda: _finish(_read_real(), **convention),
+        load_standin=lambda: _finish(_read_standin(), **convention),
+        standin_description=STANDIN_DESCRIPTION,
+    )
+
+
+def load_real() -> Arrays:
+    """The real reviews with the book's ``num_words=10000``."""
+    return _finish(_read_real(), num_words=10_000)
+
+
+def load_standin() -> Arrays:
+    return _finish(_read_standin(), num_words=10_000)
+
+
+def _read_word_index() -> dict[str, int]:
+    with open(core.fetch(FILES[1]), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def get_word_index(source: str = "auto") -> dict[str, int]:
+    """Word -> rank (1 = most frequent), like ``keras.datasets.imdb.get_word_index``."""
+    return core.load(
+        name=NAME + "_word_index",
+        title=TITLE + " word index",
+        source=source,
+        load_real=_read_word_index,
+        load_standin=_standin_word_index,
+        standin_description="Word index of the stand-in's synthetic vocabulary (matches the stand-in reviews).",
+    )
+
+
+def decode_review(sequence, word_index: dict[str, int], *, index_from: int = 3) -> str:
+    """A review's words; padding, start and out-of-vocabulary markers show as ``?``."""
+    return decode_sequence(sequence, word_index, index_from=index_from)
