@@ -23,12 +23,19 @@ bag-of-words model can therefore learn the task well but not perfectly.
 
 from __future__ import annotations
 
-import itertools
-import json
-
 import numpy as np
 
 from dlwp_widgets.datasets import core
+from dlwp_widgets.datasets.sequences import (
+    apply_index_convention,
+    decode_sequence,
+    flatten_sequences,
+    load_npz_safely,
+    load_word_index,
+    synthetic_vocabulary,
+    to_object_array,
+    zipf_weights,
+)
 
 NAME = "imdb"
 TITLE = "IMDB movie reviews"
@@ -60,89 +67,6 @@ STANDIN_DESCRIPTION = (
 )
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-# --- Keras' conventions for pre-tokenised datasets (shared with reuters.py) ---
-
-
-def flatten_sequences(sequences) -> tuple[np.ndarray, np.ndarray]:
-    """Ragged sequences -> (all tokens in one int64 array, per-sequence lengths)."""
-    lengths = np.fromiter((len(seq) for seq in sequences), dtype=np.int64, count=len(sequences))
-    flat = np.fromiter(itertools.chain.from_iterable(sequences), dtype=np.int64, count=int(lengths.sum()))
-    return flat, lengths
-
-
-def to_object_array(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(tokens, lengths) -> a 1-D object array of Python int lists, as Keras returns."""
-    result = np.empty(len(lengths), dtype=object)
-    result[:] = [part.tolist() for part in np.split(flat, np.cumsum(lengths)[:-1])]
-    return result
-
-
-def apply_index_convention(
-    flat: np.ndarray,
-    lengths: np.ndarray,
-    *,
-    num_words: int | None,
-    skip_top: int = 0,
-    start_char: int | None = 1,
-    oov_char: int | None = 2,
-    index_from: int = 3,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Keras' index shift, start marker and vocabulary cut, vectorised.
-
-    Same result as ``keras.datasets.imdb.load_data``'s list comprehensions,
-    including its quirk that ``num_words=None`` means "below the largest index".
-    """
-    flat = flat + index_from
-    if start_char is not None:
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        flat = np.insert(flat, starts, start_char)
-        lengths = lengths + 1
-    if not num_words:
-        num_words = int(flat.max())
-    keep = (flat >= skip_top) & (flat < num_words)
-    if oov_char is not None:
-        return np.where(keep, flat, oov_char), lengths
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    return flat[keep], np.bincount(owner[keep], minlength=len(lengths))
-
-
-def decode_sequence(sequence, word_index: dict[str, int], *, index_from: int = 3, unknown: str = "?") -> str:
-    """Words of an encoded sequence; indices below ``index_from`` (padding, start, OOV) show as ``unknown``."""
-    reverse = {index: word for word, index in word_index.items()}
-    return " ".join(reverse.get(int(i) - index_from, unknown) for i in sequence)
-
-
-def load_npz_safely(path) -> dict[str, np.ndarray]:
-    """Read an npz with ragged object arrays without allowing arbitrary unpickling."""
-    from keras.src.datasets import npz_utils
-
-    return npz_utils.load_npz(path)
-
-
-def synthetic_vocabulary(leading_words: list[str], size: int, seed: int) -> list[str]:
-    """``leading_words`` followed by distinct pronounceable made-up words, ``size`` in all."""
-    rng = np.random.default_rng(seed)
-    onsets = "b c d f g h j k l m n p r s t v w z br cr dr fl gr pl pr st tr".split()
-    vowels = "a e i o u ai ea ou".split()
-    codas = ["", "", "", "n", "r", "s", "t", "l", "m", "nd", "st"]
-    words = list(dict.fromkeys(leading_words))  # drop repeats, keep order
-    seen = set(words)
-    while len(words) < size:
-        syllables = rng.choice([1, 2, 2, 3], p=[0.3, 0.3, 0.3, 0.1])
-        word = "".join(
-            rng.choice(onsets) + rng.choice(vowels) + rng.choice(codas) for _ in range(syllables)
-        )
-        if word not in seen:
-            seen.add(word)
-            words.append(word)
-    return words
-
-
-def zipf_weights(count: int, exponent: float = 1.0, offset: float = 2.7) -> np.ndarray:
-    weights = 1.0 / (np.arange(1, count + 1) + offset) ** exponent
-    return weights / weights.sum()
-
 
 # --- IMDB ---
 
@@ -288,20 +212,10 @@ def load_standin() -> Arrays:
     return _finish(_read_standin(), num_words=10_000)
 
 
-def _read_word_index() -> dict[str, int]:
-    with open(core.fetch(FILES[1]), encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 def get_word_index(source: str = "auto") -> dict[str, int]:
     """Word -> rank (1 = most frequent), like ``keras.datasets.imdb.get_word_index``."""
-    return core.load(
-        name=NAME + "_word_index",
-        title=TITLE + " word index",
-        source=source,
-        load_real=_read_word_index,
-        load_standin=_standin_word_index,
-        standin_description="Word index of the stand-in's synthetic vocabulary (matches the stand-in reviews).",
+    return load_word_index(
+        name=NAME, title=TITLE, remote=FILES[1], source=source, standin=_standin_word_index, kind="reviews"
     )
 
 

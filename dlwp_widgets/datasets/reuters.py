@@ -18,16 +18,16 @@ of its topic, so topics are learnable but related ones get confused.
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 
 from dlwp_widgets.datasets import core
-from dlwp_widgets.datasets.imdb import (
+from dlwp_widgets.datasets.sequences import (
     apply_index_convention,
     decode_sequence,
     flatten_sequences,
     load_npz_safely,
+    load_word_index,
     synthetic_vocabulary,
     to_object_array,
     zipf_weights,
@@ -214,20 +214,10 @@ def load_standin() -> Arrays:
     return _finish(_read_standin(), num_words=10_000)
 
 
-def _read_word_index() -> dict[str, int]:
-    with open(core.fetch(FILES[1]), encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 def get_word_index(source: str = "auto") -> dict[str, int]:
     """Word -> rank (1 = most frequent), like ``keras.datasets.reuters.get_word_index``."""
-    return core.load(
-        name=NAME + "_word_index",
-        title=TITLE + " word index",
-        source=source,
-        load_real=_read_word_index,
-        load_standin=_standin_word_index,
-        standin_description="Word index of the stand-in's synthetic vocabulary (matches the stand-in newswires).",
+    return load_word_index(
+        name=NAME, title=TITLE, remote=FILES[1], source=source, standin=_standin_word_index, kind="newswires"
     )
 
 

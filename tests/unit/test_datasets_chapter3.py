@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 
-from dlwp_widgets.datasets import boston_housing, core, imdb, reuters
+from dlwp_widgets.datasets import boston_housing, core, imdb, reuters, sequences
 
 
 def ragged(*sequences):
@@ -215,12 +215,12 @@ def keras_reference(sequences, num_words, skip_top, start_char, oov_char, index_
 @pytest.mark.parametrize("num_words, skip_top, start_char, oov_char",
                          [(10, 0, 1, 2), (10, 5, 1, None), (None, 0, None, 2), (8, 2, 1, None)])
 def test_index_convention_matches_keras(num_words, skip_top, start_char, oov_char):
-    sequences = [[5, 1, 20], [7, 7], [3], [9, 2, 4, 1]]
-    flat, lengths = imdb.flatten_sequences(sequences)
-    flat, lengths = imdb.apply_index_convention(flat, lengths, num_words=num_words, skip_top=skip_top,
-                                                start_char=start_char, oov_char=oov_char, index_from=3)
-    ours = list(imdb.to_object_array(flat, lengths))
-    assert ours == keras_reference(sequences, num_words, skip_top, start_char, oov_char, 3)
+    raw = [[5, 1, 20], [7, 7], [3], [9, 2, 4, 1]]
+    flat, lengths = sequences.flatten_sequences(raw)
+    flat, lengths = sequences.apply_index_convention(flat, lengths, num_words=num_words, skip_top=skip_top,
+                                                     start_char=start_char, oov_char=oov_char, index_from=3)
+    ours = list(sequences.to_object_array(flat, lengths))
+    assert ours == keras_reference(raw, num_words, skip_top, start_char, oov_char, 3)
 
 
 def test_importing_the_loaders_does_not_import_tensorflow():
