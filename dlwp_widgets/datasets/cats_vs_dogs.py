@@ -1,0 +1,494 @@
+"""Dogs vs. cats, the book's small subset (chapters 5.2-5.4): a folder of JPEGs.
+
+``load_data()`` returns the base directory of the book's layout::
+
+    cats_and_dogs_small/{train,validation,test}/{cats,dogs}/cat.N.jpg | dog.N.jpg
+
+with images 0-999 for training, 1000-1499 for validation and 1500-1999 for test,
+per class (2,000 / 1,000 / 1,000 images).
+
+Real data, first match wins:
+
+1. ``$DLWP_DATA_DIR/cats_and_dogs_small/`` already laid out (verified by counting);
+2. the subset built earlier in the cache;
+3. a source the reader has in ``$DLWP_DATA_DIR``: Kaggle's ``train.zip`` (files
+   ``train/cat.N.jpg``), Microsoft's ``kagglecatsanddogs_5340.zip`` (files
+   ``PetImages/Cat/N.jpg``), or either one unpacked (``train/`` or ``PetImages/``);
+4. Microsoft's public mirror of the Kaggle images (the archive keras.io uses),
+   downloaded into the cache.
+
+Nobody publishes a checksum or exact size for that archive, so none is pinned: the
+download is verified by format instead (a readable zip holding at least 2,000
+decodable JPEGs per class).  Extraction is safe: an archive with an absolute path,
+a ``..`` component or a symbolic link is rejected as a whole.  The Microsoft
+archive holds some broken files; those are skipped, and the images are renamed
+``cat.N.jpg`` in order so the layout is the book's.
+
+Stand-in: 4,000 generated JPEGs in the same layout and naming, sizes varied like
+the photos (150-400 pixels a side).  Every image shows one to three animal
+shaped patches on a smooth background; a "cat" patch is filled with stripes, a
+"dog" patch with spots, in colours drawn from one shared distribution.  The class
+therefore lives in local texture at a random position and phase: a small convnet
+learns it, a linear model on pixels or on mean colour cannot.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from dlwp_widgets.datasets import core
+
+NAME = "cats_vs_dogs"
+TITLE = "Dogs vs. Cats (small subset)"
+ARCHIVE_URL = (
+    "https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-6DEBA77B919F/"
+    "kagglecatsanddogs_5340.zip"
+)
+ARCHIVE_NAME = "kagglecatsanddogs_5340.zip"
+KAGGLE_ARCHIVE_NAME = "train.zip"
+SUBSET_DIR = "cats_and_dogs_small"
+SPLITS = {"train": range(0, 1000), "validation": range(1000, 1500), "test": range(1500, 2000)}
+CLASSES = {"cats": "cat", "dogs": "dog"}
+PER_CLASS = 2000
+COMPLETE_MARKER = ".complete"
+STANDIN_VERSION = 2
+STANDIN_DESCRIPTION = (
+    "4,000 generated JPEGs in the book's cats_and_dogs_small layout (cat.N.jpg ...): animal-shaped "
+    "patches filled with stripes ('cats') or spots ('dogs') at random places, sizes and colours; "
+    "learnable from local texture by a convnet, not from mean colour."
+)
+
+
+class UnsafeArchive(core.DataUnavailable):
+    """An archive member would land outside the target folder (or is a link)."""
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def count_images(base_dir: Path) -> dict[str, dict[str, int]]:
+    """Listing 5.10's counts: ``{"train": {"cats": 1000, "dogs": 1000}, ...}``."""
+    base_dir = Path(base_dir)
+    return {
+        split: {cls: len(list((base_dir / split / cls).glob("*.jpg"))) for cls in CLASSES}
+        for split in SPLITS
+    }
+
+
+def _layout_is_complete(base_dir: Path) -> bool:
+    expected = {split: {cls: len(indices) for cls in CLASSES} for split, indices in SPLITS.items()}
+    return base_dir.is_dir() and count_images(base_dir) == expected
+
+
+def _publish(staging: Path, final: Path) -> Path:
+    """Move a fully written folder into place (a half-written one is never used)."""
+    (staging / COMPLETE_MARKER).write_text("ok\n")
+    if final.exists():
+        shutil.rmtree(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staging, final)
+    return final
+
+
+def subset(base_dir: Path, per_class: int | None, *, seed: int = 0) -> Path:
+    """A smaller copy of the layout with ``per_class`` images per class and split.
+
+    Smoke runs use it to train on a few dozen images; ``None`` returns ``base_dir``.
+    The choice is deterministic, so every run sees the same files.
+    """
+    base_dir = Path(base_dir)
+    if per_class is None:
+        return base_dir
+    if per_class < 1:
+        raise ValueError(f"per_class must be at least 1, got {per_class}.")
+    target = core.cache_dir() / "dlwp-subsets" / f"{base_dir.name}-{per_class}-seed{seed}"
+    if (target / COMPLETE_MARKER).exists():
+        return target
+    rng = np.random.default_rng(seed)
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=_ensure(target.parent)))
+    for split in SPLITS:
+        for cls in CLASSES:
+            files = sorted((base_dir / split / cls).glob("*.jpg"), key=_image_number)
+            chosen = sorted(rng.choice(len(files), size=min(per_class, len(files)), replace=False))
+            _ensure(staging / split / cls)
+            for index in chosen:
+                shutil.copyfile(files[index], staging / split / cls / files[index].name)
+    return _publish(staging, target)
+
+
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _image_number(path) -> int:
+    found = re.search(r"(\d+)\.jpe?g$", str(path), re.IGNORECASE)
+    return int(found.group(1)) if found else -1
+
+
+# --------------------------------------------------------------------------- archives
+
+
+def check_archive_members(archive: zipfile.ZipFile) -> None:
+    """Reject the archive if any member is absolute, climbs with ``..`` or is a link."""
+    for info in archive.infolist():
+        name = info.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+            raise UnsafeArchive(f"Refusing the archive: member {name!r} would be written outside the target folder.")
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise UnsafeArchive(f"Refusing the archive: member {name!r} is a symbolic link.")
+
+
+def _is_decodable_jpeg(data: bytes) -> bool:
+    """True for a JPEG that PIL can fully decode (the Microsoft archive has broken ones)."""
+    from PIL import Image
+
+    if not data.startswith(b"\xff\xd8"):
+        return False
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            return image.format == "JPEG"
+    except Exception:  # PIL raises many types for corrupt files
+        return False
+
+
+def _source_members(names: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """Per class, ``(number, member name)`` of the source images, sorted by number."""
+    patterns = {
+        "cats": [re.compile(r"(?:^|/)train/cat\.(\d+)\.jpg$"), re.compile(r"(?:^|/)PetImages/Cat/(\d+)\.jpg$")],
+        "dogs": [re.compile(r"(?:^|/)train/dog\.(\d+)\.jpg$"), re.compile(r"(?:^|/)PetImages/Dog/(\d+)\.jpg$")],
+    }
+    found: dict[str, list[tuple[int, str]]] = {cls: [] for cls in CLASSES}
+    for name in names:
+        for cls, regexes in patterns.items():
+            for regex in regexes:
+                match = regex.search(name)
+                if match:
+                    found[cls].append((int(match.group(1)), name))
+    return {cls: sorted(items) for cls, items in found.items()}
+
+
+def build_layout(read_member, names: list[str], destination: Path) -> Path:
+    """Write the book's subset from source images (``read_member(name) -> bytes``)."""
+    members = _source_members(names)
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=_ensure(destination.parent)))
+    try:
+        for cls, prefix in CLASSES.items():
+            written = 0
+            for _, name in members[cls]:
+                if written == PER_CLASS:
+                    break
+                data = read_member(name)
+                if not _is_decodable_jpeg(data):
+                    continue
+                split = next(s for s, indices in SPLITS.items() if written in indices)
+                (_ensure(staging / split / cls) / f"{prefix}.{written}.jpg").write_bytes(data)
+                written += 1
+            if written < PER_CLASS:
+                raise core.DataUnavailable(
+                    f"The source holds only {written} usable {cls} images; the book's subset needs "
+                    f"{PER_CLASS}. Is it the complete dogs-vs-cats training set?"
+                )
+        return _publish(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def build_from_zip(archive_path: Path, destination: Path) -> Path:
+    """Check an archive's member names, then write the subset from it."""
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            check_archive_members(archive)
+            return build_layout(archive.read, archive.namelist(), destination)
+    except zipfile.BadZipFile as error:
+        raise core.DataUnavailable(f"{archive_path} is not a readable zip archive ({error}).") from None
+
+
+def build_from_folder(folder: Path, destination: Path) -> Path:
+    """Write the subset from an unpacked ``train/`` or ``PetImages/`` folder."""
+    root = folder.parent
+    names = [path.relative_to(root).as_posix() for path in folder.rglob("*.jpg")]
+    return build_layout(lambda name: (root / name).read_bytes(), names, destination)
+
+
+def archive_problem(path: Path) -> str | None:
+    """What is wrong with a downloaded or provided archive, or None when it is usable."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_archive_members(archive)
+            counts = {cls: len(items) for cls, items in _source_members(archive.namelist()).items()}
+            broken = archive.testzip()
+    except zipfile.BadZipFile as error:
+        return f"not a readable zip ({error}): the transfer was cut short or the server sent something else"
+    except UnsafeArchive as error:
+        return str(error)
+    if broken is not None or min(counts.values(), default=0) < PER_CLASS:
+        return f"damaged or incomplete (bad member: {broken}, images per class: {counts})"
+    return None
+
+
+FILES = (
+    core.RemoteFile(
+        filename=ARCHIVE_NAME,
+        url=ARCHIVE_URL,
+        file_hash=None,
+        verify=archive_problem,
+        verify_description=f"a readable, safe zip with at least {PER_CLASS:,} images per class",
+        note="No trustworthy checksum or size is published for this archive: verified by format.",
+    ),
+)
+
+
+def _reader_source() -> Path | None:
+    data_dir = os.environ.get(core.ENV_DATA_DIR)
+    if not data_dir:
+        return None
+    root = Path(data_dir).expanduser()
+    for candidate in (KAGGLE_ARCHIVE_NAME, ARCHIVE_NAME, "train", "PetImages"):
+        if (root / candidate).exists():
+            return root / candidate
+    return None
+
+
+def fetch() -> Path:
+    """The real subset's base directory, built (and downloaded) if needed."""
+    data_dir = os.environ.get(core.ENV_DATA_DIR)
+    if data_dir:
+        provided = Path(data_dir).expanduser() / SUBSET_DIR
+        if provided.exists():
+            if not _layout_is_complete(provided):
+                raise core.DataUnavailable(
+                    f"{provided} (from {core.ENV_DATA_DIR}) does not hold the book's 1000/500/500 "
+                    f"images per class: {count_images(provided)}."
+                )
+            return provided
+    destination = core.cache_dir() / SUBSET_DIR
+    if (destination / COMPLETE_MARKER).exists():
+        return destination
+    source = _reader_source() or core.fetch(FILES[0])
+    if source.is_dir():
+        return build_from_folder(source, destination)
+    return build_from_zip(source, destination)
+
+
+def load_real() -> Path:
+    return fetch()
+
+
+# --------------------------------------------------------------------------- stand-in
+
+
+def _smooth_background(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    rows = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
+    cols = np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :, None]
+    corners = rng.uniform(0.15, 0.85, (4, 3)).astype(np.float32)
+    top = corners[0] * (1 - cols) + corners[1] * cols
+    bottom = corners[2] * (1 - cols) + corners[3] * cols
+    return top * (1 - rows) + bottom * rows
+
+
+def standin_image(label: int, rng: np.random.Generator) -> np.ndarray:
+    """One stand-in picture (uint8 RGB): stripes for a cat (0), spots for a dog (1)."""
+    height, width = (int(v) for v in rng.integers(150, 400, size=2))
+    image = _smooth_background(height, width, rng)
+    short = min(height, width)
+    for _ in range(int(rng.integers(1, 4))):
+        centre = rng.uniform(0.25, 0.75, 2) * (height, width)
+        radii = rng.uniform(0.22, 0.38, 2) * short
+        angle = rng.uniform(0, np.pi)
+        period = short / rng.uniform(8, 12)
+        phase = rng.uniform(0, 2 * np.pi, 2)
+        fur = rng.uniform(0.25, 0.75, 3).astype(np.float32)
+        ink = np.clip(fur + rng.choice([-1.0, 1.0]) * rng.uniform(0.3, 0.45), 0.0, 1.0).astype(np.float32)
+        # Work inside the patch's bounding box only.
+        reach = radii.max()
+        top, left = max(0, int(centre[0] - reach)), max(0, int(centre[1] - reach))
+        bottom, right = min(height, int(centre[0] + reach) + 1), min(width, int(centre[1] + reach) + 1)
+        dr = np.arange(top, bottom, dtype=np.float32)[:, None] - np.float32(centre[0])
+        dc = np.arange(left, right, dtype=np.float32)[None, :] - np.float32(centre[1])
+        along = dr * np.float32(np.cos(angle)) + dc * np.float32(np.sin(angle))
+        across = dc * np.float32(np.cos(angle)) - dr * np.float32(np.sin(angle))
+        inside = (along / radii[0]) ** 2 + (across / radii[1]) ** 2 <= 1.0
+        stripes = np.sin(along * np.float32(2 * np.pi / period) + np.float32(phase[0]))
+        if label == 0:  # stripes across the body
+            pattern = stripes > 0
+        else:  # spots: a grid of round blobs
+            pattern = stripes * np.sin(across * np.float32(2 * np.pi / period) + np.float32(phase[1])) > 0.35
+        window = image[top:bottom, left:right]
+        window[inside & pattern] = ink
+        window[inside & ~pattern] = fur
+    return (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
+
+
+def generate_standin(destination: Path, seed: int = 0, per_class: int = PER_CLASS) -> Path:
+    """Write the stand-in JPEG folder (deterministic for a seed) and return it."""
+    from PIL import Image
+
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=_ensure(Path(destination).parent)))
+    try:
+        for label, (cls, prefix) in enumerate(CLASSES.items()):
+            rng = np.random.default_rng([seed, label])
+            for number in range(per_class):
+                split = next(s for s, indices in SPLITS.items() if number in indices)
+                path = _ensure(staging / split / cls) / f"{prefix}.{number}.jpg"
+                Image.fromarray(standin_image(label, rng)).save(path, quality=85)
+        return _publish(staging, Path(destination))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def load_standin(seed: int = 0) -> Path:
+    destination = core.standin_cache_path(f"{SUBSET_DIR}-v{STANDIN_VERSION}-seed{seed}")
+    if (destination / COMPLETE_MARKER).exists():
+        return destination
+    return generate_standin(destination, seed)
+
+
+def load_data(source: str = "auto") -> Path:
+    """The base directory of the book's subset (like the book's ``base_dir``)."""
+    return core.load(
+        name=NAME,
+        title=TITLE,
+        source=source,
+        load_real=load_real,
+        load_standin=load_standin,
+        standin_description=STANDIN_DESCRIPTION,
+    )
+
+
+# --------------------------------------------------------------------------- pipelines
+
+
+def image_dataset(directory, *, batch_size: int = 20, image_size=(150, 150), shuffle: bool = True, seed: int = 0):
+    """Listing 5.14 with today's Keras: a tf.data dataset of (images in [0, 1], 0/1 labels).
+
+    ``shuffle=False`` keeps file order (cats first), which feature extraction needs
+    to keep features and labels aligned.
+    """
+    import keras
+
+    dataset = keras.utils.image_dataset_from_directory(
+        directory,
+        label_mode="binary",
+        image_size=tuple(image_size),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        verbose=False,
+    )
+    rescale = keras.layers.Rescaling(1.0 / 255)
+    return dataset.map(lambda images, labels: (rescale(images), labels))
+
+
+class AffineAugmentation:
+    """Listing 5.19's random transformations as ONE affine warp per image.
+
+    Flip, rotation (up to 40 degrees), shifts (20%), shear (0.2 radians) and zoom
+    (80-120% per axis) are composed into a single matrix, so each image is
+    resampled once, as ``ImageDataGenerator`` did, with ``fill_mode="nearest"``.
+    Chaining five Keras preprocessing layers resamples four times and measured
+    slower than the book's generator on a CPU (``benchmarks/bench_input_pipeline.py``).
+    Call it on a batch like a layer: ``augment(images, training=True)``.
+    """
+
+    def __init__(self, rotation_degrees=40.0, shift=0.2, shear=0.2, zoom=0.2, horizontal_flip=True, seed=0):
+        import tensorflow as tf
+
+        self.rotation = float(np.deg2rad(rotation_degrees))
+        self.shift, self.shear, self.zoom = float(shift), float(shear), float(zoom)
+        self.horizontal_flip = horizontal_flip
+        self.generator = tf.random.Generator.from_seed(seed)
+
+    def __repr__(self) -> str:
+        return (
+            f"AffineAugmentation(rotation up to {np.rad2deg(self.rotation):.0f} degrees, shifts up to "
+            f"{self.shift:.0%}, shear up to {self.shear} rad, zoom {1 - self.zoom:.0%}-{1 + self.zoom:.0%}, "
+            f"horizontal flips: {self.horizontal_flip}, fill: nearest)"
+        )
+
+    def __call__(self, images, training=True):
+        import tensorflow as tf
+
+        if not training:
+            return images
+        shape = tf.shape(images)
+        count, height, width = shape[0], tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
+
+        def uniform(limit):
+            return self.generator.uniform([count], -limit, limit)
+
+        angle, shear = uniform(self.rotation), uniform(self.shear)
+        zoom_x, zoom_y = 1.0 + uniform(self.zoom), 1.0 + uniform(self.zoom)
+        shift_x, shift_y = uniform(self.shift) * width, uniform(self.shift) * height
+        flip = tf.ones([count])
+        if self.horizontal_flip:
+            flip = tf.where(self.generator.uniform([count]) < 0.5, -1.0, 1.0)
+        cos, sin = tf.cos(angle), tf.sin(angle)
+        # Output pixel -> input pixel: rotation @ shear @ zoom @ flip around the centre, plus a shift.
+        a00 = cos * zoom_x * flip
+        a01 = (-cos * tf.sin(shear) - sin * tf.cos(shear)) * zoom_y
+        a10 = sin * zoom_x * flip
+        a11 = (-sin * tf.sin(shear) + cos * tf.cos(shear)) * zoom_y
+        centre_x, centre_y = (width - 1) / 2, (height - 1) / 2
+        a02 = centre_x + shift_x - a00 * centre_x - a01 * centre_y
+        a12 = centre_y + shift_y - a10 * centre_x - a11 * centre_y
+        zeros = tf.zeros([count])
+        transforms = tf.stack([a00, a01, a02, a10, a11, a12, zeros, zeros], axis=1)
+        return tf.raw_ops.ImageProjectiveTransformV3(
+            images=images,
+            transforms=transforms,
+            output_shape=shape[1:3],
+            fill_value=0.0,
+            interpolation="BILINEAR",
+            fill_mode="NEAREST",
+        )
+
+
+def augmentation(seed: int = 0) -> AffineAugmentation:
+    """The augmentation of listings 5.19/5.22/5.31 (see :class:`AffineAugmentation`)."""
+    return AffineAugmentation(seed=seed)
+
+
+def augmentation_layers(seed: int = 0):
+    """The same transformations as five Keras preprocessing layers (usable inside a model)."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomRotation(40 / 360, fill_mode="nearest", seed=seed),
+            layers.RandomTranslation(0.2, 0.2, fill_mode="nearest", seed=seed),
+            layers.RandomShear(0.2, 0.2, fill_mode="nearest", seed=seed),
+            layers.RandomZoom(0.2, fill_mode="nearest", seed=seed),
+        ],
+        name="augmentation",
+    )
+
+
+def training_pipeline(dataset, *, augment=None, cache: bool = True):
+    """Decode once (cache), augment per epoch on the fly, and prefetch."""
+    import tensorflow as tf
+
+    if cache:
+        dataset = dataset.cache()
+    if augment is not None:
+        dataset = dataset.map(
+            lambda images, labels: (augment(images, training=True), labels),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    return dataset.prefetch(tf.data.AUTOTUNE)

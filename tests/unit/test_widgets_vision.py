@@ -1,0 +1,160 @@
+"""The chapter 5 widgets, driven from Python with tiny models, bad inputs included."""
+
+import io
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+from keras import layers  # noqa: E402
+
+from dlwp_widgets.widgets.activation_browser import ActivationBrowser  # noqa: E402
+from dlwp_widgets.widgets.filter_browser import FilterBrowser  # noqa: E402
+from dlwp_widgets.widgets.gradcam_viewer import GradCAMViewer  # noqa: E402
+
+
+def tiny_convnet(size=24, units=3):
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((size, size, 3)),
+            layers.Conv2D(4, 3, activation="relu", name="conv_a"),
+            layers.MaxPooling2D(2, name="pool_a"),
+            layers.Conv2D(5, 3, activation="relu", name="conv_b"),
+            layers.Flatten(name="flat"),
+            layers.Dense(units, activation="softmax" if units > 1 else "sigmoid", name="out"),
+        ],
+        name="tiny",
+    )
+
+
+def nested_binary(size=24):
+    keras.utils.set_random_seed(1)
+    base = keras.Sequential(
+        [keras.Input((size, size, 3)), layers.Conv2D(4, 3, activation="relu", name="inner_conv"), layers.MaxPooling2D(2)],
+        name="base",
+    )
+    return keras.Sequential([keras.Input((size, size, 3)), base, layers.Flatten(), layers.Dense(1, activation="sigmoid")])
+
+
+def picture(height=40, width=30, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3)).astype(np.uint8)
+
+
+def png_file(array):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload_value(data: bytes):
+    import datetime
+
+    entry = {"name": "mine.png", "type": "image/png", "size": len(data), "content": memoryview(data)}
+    return ({**entry, "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)},)
+
+
+# ----------------------------------------------------------------- ActivationBrowser
+
+
+def test_activation_browser_one_forward_pass_for_all_views():
+    browser = ActivationBrowser(tiny_convnet(), picture())
+    assert browser.last_error is None
+    assert list(browser.layer.options) == ["conv_a", "pool_a", "conv_b"]
+    assert browser.last_picture.shape == (22, 22)
+    assert browser.channel.max == 3
+    browser.channel.value = 2
+    browser.layer.value = "conv_b"
+    assert browser.channel.max == 4 and browser.last_picture.shape == (9, 9)
+    browser.view.value = "grid"
+    assert browser.last_picture.shape == (9, 5 * 9 + 4)  # five tiles with 1-pixel margins
+    browser.normalisation.value = "layer"
+    assert "all 5 channels" in browser.info.value
+    assert browser.cache.forward_passes == 1
+    assert bytes(browser.picture.value[:4]) == b"\x89PNG"
+
+
+def test_activation_browser_upload_and_bad_inputs_stay_usable():
+    browser = ActivationBrowser(tiny_convnet(), picture())
+    browser.set_image(np.zeros((5, 5)))
+    assert "too small" in browser.last_error and "Error" in browser.error.value
+    browser.set_image("not an image")
+    assert "numeric" in browser.last_error
+    browser.upload.value = upload_value(b"definitely not a png")
+    assert "Not a readable image" in browser.last_error
+    browser.upload.value = upload_value(png_file(picture(50, 60, seed=3)))
+    assert browser.last_error is None and browser.error.value == ""
+    assert browser.cache.forward_passes == 2
+
+
+def test_activation_browser_rejects_models_without_feature_maps():
+    dense = keras.Sequential([keras.Input((8,)), layers.Dense(2)])
+    with pytest.raises(ValueError, match="no layer with a"):
+        ActivationBrowser(dense)
+
+
+# ----------------------------------------------------------------- FilterBrowser
+
+
+def test_filter_browser_computes_a_page_once_and_reuses_it():
+    browser = FilterBrowser(tiny_convnet(), layer_names=["conv_a", "conv_b"], steps=3, page_size=4, value_range=(0, 1))
+    assert browser.last_error is None
+    assert browser.last_pattern.shape == (24, 24, 3) and browser.last_pattern.dtype == np.uint8
+    visualizer = browser.visualizer()
+    assert len(visualizer._cache) == 4 and browser.progress.value == 4
+    browser.filter.value = 3
+    assert len(visualizer._cache) == 4  # same page: served from the cache
+    assert visualizer.traces == 1
+    browser.layer.value = "conv_b"
+    assert browser.filter.max == 4
+    browser.jitter.value = True
+    assert browser.last_error is None and len(browser.visualizers) == 3
+
+
+def test_filter_browser_shows_errors_for_layers_without_feature_maps():
+    browser = FilterBrowser(tiny_convnet(), layer_names=["conv_a", "out"], steps=2)
+    browser.layer.value = "out"
+    assert "not a feature map" in browser.last_error
+    browser.layer.value = "conv_a"
+    assert browser.last_error is None
+
+
+# ----------------------------------------------------------------- GradCAMViewer
+
+
+def test_gradcam_viewer_top_k_class_picker_and_opacity():
+    viewer = GradCAMViewer(tiny_convnet(), picture(), class_names=["cat", "dog", "fox"], top_k=2)
+    assert viewer.last_error is None
+    assert viewer.layer_path == ["conv_b"]
+    assert len(viewer.last_predictions) == 2
+    best = viewer.last_predictions[0][0]
+    assert viewer.class_picker.value == best
+    assert viewer.last_overlay.shape == (40, 30, 3) and viewer.last_overlay.dtype == np.uint8
+    heatmap = viewer.last_heatmap
+    assert heatmap.shape == (9, 9) and 0.0 <= heatmap.min() and heatmap.max() <= 1.0
+    viewer.opacity.value = 0.0
+    np.testing.assert_array_equal(viewer.last_overlay, picture())
+    viewer.opacity.value = 1.0
+    assert not np.array_equal(viewer.last_overlay, picture())
+    other = ({0, 1, 2} - {index for index, _, _ in viewer.last_predictions}).pop()
+    viewer.show_class(other)
+    assert viewer.class_picker.value == other and viewer.last_error is None
+
+
+def test_gradcam_viewer_nested_binary_model_and_bad_image():
+    viewer = GradCAMViewer(nested_binary(), picture(), class_names=["cat", "dog"])
+    assert viewer.layer_path == ["base", "inner_conv"]
+    assert {index for index, _, _ in viewer.last_predictions} == {0, 1}
+    assert abs(sum(prob for _, _, prob in viewer.last_predictions) - 1.0) < 1e-6
+    viewer.set_image(np.zeros((20, 20, 4)))
+    assert "(height, width, 3)" in viewer.last_error
+    viewer.upload.value = upload_value(png_file(picture(seed=5)))
+    assert viewer.last_error is None
+
+
+def test_gradcam_viewer_reports_a_model_without_conv_layers():
+    dense = keras.Sequential([keras.Input((4, 4, 3)), layers.Flatten(), layers.Dense(2, activation="softmax")])
+    viewer = GradCAMViewer(dense, picture())
+    assert "no convolutional layer" in viewer.last_error
