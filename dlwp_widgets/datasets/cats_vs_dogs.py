@@ -214,7 +214,11 @@ def build_from_zip(archive_path: Path, destination: Path) -> Path:
             check_archive_members(archive)
             return build_layout(archive.read, archive.namelist(), destination)
     except zipfile.BadZipFile as error:
-        raise core.DataUnavailable(f"{archive_path} is not a readable zip archive ({error}).") from None
+        raise core.DataUnavailable(
+            f"{archive_path} is not a readable zip archive ({error}): it is damaged or not the dogs-vs-cats "
+            f"archive. What to do: replace it with a fresh copy of {ARCHIVE_URL} (or Kaggle's dogs-vs-cats "
+            f"train.zip), or remove it from {core.ENV_DATA_DIR}, or run with DATA_SOURCE='standin'."
+        ) from None
 
 
 def build_from_folder(folder: Path, destination: Path) -> Path:

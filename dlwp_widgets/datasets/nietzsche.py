@@ -11,8 +11,8 @@ capitals; the book lower-cases it itself).
 Stand-in: real English prose that ships with Python, the reference-manual
 topics of ``pydoc_data.topics`` (about 465,000 characters), with grammar
 blocks, code examples and table borders removed, curly quotes and dashes
-folded to ASCII, and lower-cased like the book's corpus: about 250,000
-characters over about 50 symbols.
+folded to ASCII, and lower-cased like the book's corpus: 238,813 characters
+over 52 symbols, so about 40% of the real corpus's size (600,893 over 57).
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ def decode_image(data: bytes) -> np.ndarray:
     try:
         with Image.open(io.BytesIO(bytes(data))) as image:
             return np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError) as error:
-        raise ImageError(f"Not a readable image file ({error}). Upload a JPEG or PNG.") from None
+    except (UnidentifiedImageError, OSError):
+        raise ImageError("Not a readable image file: upload a JPEG or PNG.") from None
 
 
 def as_rgb_array(image) -> np.ndarray:

@@ -44,13 +44,17 @@ class ActivationBrowser(widgets.VBox):
         self.scale = scale
         self.preprocess = preprocess
         self.images_per_row = images_per_row
-        self.cache = act.ActivationCache(model, layer_names)
+        self._setup_error: str | None = None
+        try:
+            self.cache: act.ActivationCache | None = act.ActivationCache(model, layer_names)
+        except ValueError as error:  # e.g. a model without feature maps: say so in the widget
+            self.cache, self._setup_error = None, str(error)
         self.batch: np.ndarray | None = None
         self.last_picture: np.ndarray | None = None
         self.last_error: str | None = None
 
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload image")
-        self.layer = widgets.Dropdown(options=self.cache.layer_names, description="layer")
+        self.layer = widgets.Dropdown(options=self.cache.layer_names if self.cache else [], description="layer")
         self.view = widgets.ToggleButtons(options=[("one channel", "channel"), ("all channels", "grid")], value="channel")
         self.channel = widgets.IntSlider(value=0, min=0, max=0, description="channel")
         self.normalisation = widgets.ToggleButtons(
@@ -75,9 +79,14 @@ class ActivationBrowser(widgets.VBox):
         )
         if image is not None:
             self.set_image(image)
+        else:
+            self.refresh()
 
     def set_image(self, image) -> None:
         """Run the model once on a new picture and show the current view."""
+        if self.cache is None:
+            self._show_error(self._setup_error)
+            return
         try:
             self.batch = img.model_input(image, self.model, scale=self.scale, preprocess=self.preprocess)
             self.cache.activations(self.batch)
@@ -96,6 +105,9 @@ class ActivationBrowser(widgets.VBox):
 
     def refresh(self) -> None:
         """Draw the chosen layer/channel from the cached activations (no model call)."""
+        if self.cache is None:
+            self._show_error(self._setup_error)
+            return
         if self.batch is None:
             self._show_error("No image yet: upload one or call set_image(...).")
             return

@@ -111,9 +111,15 @@ class GradCAMViewer(widgets.VBox):
 
     def show_class(self, class_index: int) -> None:
         """Show the heatmap of any class, also one outside the top k."""
+        outputs = self.model.output_shape[-1]
+        count = 2 if outputs == 1 else outputs  # a sigmoid unit scores two classes
+        if not 0 <= class_index < count:
+            self._show_error(f"Class {class_index} does not exist: this model scores classes 0 to {count - 1}.")
+            return
         options = list(self.class_picker.options)
         if class_index not in [value for _, value in options]:
-            name = self.class_names[class_index] if self.class_names and 0 <= class_index < len(self.class_names) else f"class {class_index}"
+            names = self.class_names
+            name = names[class_index] if names and class_index < len(names) else f"class {class_index}"
             options.append((name, class_index))
             self.class_picker.options = options
         self.class_picker.value = class_index

@@ -10,6 +10,7 @@ function, so tests can use tiny data.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -21,6 +22,8 @@ SIZES = {"reference 16-16": (16, 16), "smaller 4-4": (4, 4), "bigger 512-512": (
 
 def check_settings(dropout: float, l2: float, epochs: int) -> str | None:
     """The reason the settings cannot be trained, or None when they can."""
+    if not all(math.isfinite(value) for value in (dropout, l2, epochs)):
+        return f"Settings must be numbers; got dropout {dropout}, L2 {l2}, epochs {epochs}."
     if not 0 <= dropout < 1:
         return f"Dropout rate must be at least 0 and below 1 (it is the share of units dropped); got {dropout}."
     if l2 < 0:

@@ -101,7 +101,9 @@ class TemperatureSampler(widgets.VBox):
             value=seed_text, description="seed", continuous_update=False,
             layout=widgets.Layout(width="95%", height="4em"),
         )
-        self.random_seed = widgets.IntText(value=random_seed, description="random seed", style=LABEL_STYLE)
+        self.random_seed = widgets.BoundedIntText(
+            value=random_seed, min=0, max=2**31 - 1, description="random seed", style=LABEL_STYLE
+        )
         self.regenerate = widgets.Button(description="Regenerate", tooltip="draw a new sample (next random seed)")
         self.error = widgets.HTML()
         self.status = widgets.HTML()
@@ -153,9 +155,14 @@ class TemperatureSampler(widgets.VBox):
             self.error.value = (
                 f'<div class="dlwp-error" style="color:#b00020">&#9888; {html.escape(self.last_error)}</div>'
             )
+            # No stale sample under the message: it would belong to other settings.
+            self.text.value = ""
+            self.status.value = ""
+            self.chart.layout.display = "none"
             return
         self.last_error = None
         self.error.value = ""
+        self.chart.layout.display = None
         self.last_text = text
         self.last_distribution = reweighted
         self.last_seconds = seconds

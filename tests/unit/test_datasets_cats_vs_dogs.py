@@ -99,7 +99,7 @@ def test_symlink_members_are_rejected(tmp_path, cache):
 def test_corrupt_zip_is_a_clear_error(tmp_path, cache):
     path = tmp_path / "train.zip"
     path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(core.DataUnavailable, match="not a readable zip"):
+    with pytest.raises(core.DataUnavailable, match="not a readable zip.*What to do: replace it"):
         cvd.build_from_zip(path, cache / cvd.SUBSET_DIR)
 
 

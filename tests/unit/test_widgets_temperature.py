@@ -73,11 +73,19 @@ def test_bad_seeds_show_an_error_and_the_widget_recovers(model):
     widget.seed_text.value = "Zebra"
     assert "does not know: 'Z', 'r'" in widget.last_error
     assert "does not know" in widget.error.value
-    assert widget.last_text == good_text  # the last good sample stays on screen
+    assert widget.last_text == good_text  # the last good result is kept...
+    assert widget.text.value == "" and widget.chart.layout.display == "none"  # ...but not shown as if current
     widget.seed_text.value = ""
     assert "seed text is empty" in widget.last_error
     widget.seed_text.value = "bead"
     assert widget.last_error is None and widget.error.value == ""
+    assert widget.text.value and widget.chart.layout.display is None
+
+
+def test_random_seed_cannot_go_negative(model):
+    widget = make(model)
+    widget.random_seed.value = -5
+    assert widget.random_seed.value == 0 and widget.last_error is None
 
 
 def test_vocabulary_mismatch_is_shown_in_the_widget(model):

@@ -54,7 +54,8 @@ def test_bad_settings_are_explained_and_the_widget_stays_usable():
     calls = []
     explorer = OverfittingExplorer({"reference": REFERENCE}, fake_trainer(calls))
     for field, value, words in ((explorer.dropout, 1.0, "Dropout rate"), (explorer.dropout, -0.2, "Dropout rate"),
-                                (explorer.l2, -0.1, "L2 factor"), (explorer.epochs, 0, "Epochs")):
+                                (explorer.l2, -0.1, "L2 factor"), (explorer.l2, float("nan"), "must be numbers"),
+                                (explorer.epochs, 0, "Epochs")):
         previous = field.value
         field.value = value
         explorer.button.click()

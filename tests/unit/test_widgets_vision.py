@@ -89,10 +89,16 @@ def test_activation_browser_upload_and_bad_inputs_stay_usable():
     assert browser.cache.forward_passes == 2
 
 
-def test_activation_browser_rejects_models_without_feature_maps():
+def test_activation_browser_explains_models_without_feature_maps():
     dense = keras.Sequential([keras.Input((8,)), layers.Dense(2)])
-    with pytest.raises(ValueError, match="no layer with a"):
-        ActivationBrowser(dense)
+    browser = ActivationBrowser(dense, np.zeros((8, 8, 3)))
+    assert "no layer with a" in browser.last_error and "no layer with a" in browser.error.value
+    assert browser.layer.options == ()
+
+
+def test_activation_browser_without_an_image_says_what_to_do():
+    browser = ActivationBrowser(tiny_convnet())
+    assert "No image yet" in browser.last_error
 
 
 # ----------------------------------------------------------------- FilterBrowser
@@ -141,6 +147,12 @@ def test_gradcam_viewer_top_k_class_picker_and_opacity():
     other = ({0, 1, 2} - {index for index, _, _ in viewer.last_predictions}).pop()
     viewer.show_class(other)
     assert viewer.class_picker.value == other and viewer.last_error is None
+    options = viewer.class_picker.options
+    viewer.show_class(99)
+    assert "Class 99 does not exist" in viewer.last_error
+    assert viewer.class_picker.options == options and viewer.class_picker.value == other
+    viewer.opacity.value = 0.5
+    assert viewer.last_error is None, "a rejected class must not stick"
 
 
 def test_gradcam_viewer_nested_binary_model_and_bad_image():
