@@ -9,6 +9,7 @@ notebook never shows stand-in training numbers.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -54,6 +55,16 @@ def strip_unchecked(notebook, executed=None):
     return notebook
 
 
+def stable_cell_ids(notebook):
+    """Ids derived from each cell's content, so re-syncing an unchanged cell changes nothing."""
+    seen: dict[str, int] = {}
+    for cell in notebook.cells:
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:8]
+        seen[digest] = seen.get(digest, 0) + 1
+        cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+    return notebook
+
+
 def sync(source: Path, execute: bool = True) -> Path:
     """Write ``source``'s ``.ipynb`` pair; returns its path."""
     import jupytext
@@ -63,5 +74,5 @@ def sync(source: Path, execute: bool = True) -> Path:
     notebook.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
     executed = _execute(notebook, source.parent) if execute else None
     target = source.with_suffix(".ipynb")
-    jupytext.write(strip_unchecked(notebook, executed), target)
+    jupytext.write(stable_cell_ids(strip_unchecked(notebook, executed)), target)
     return target

@@ -1,0 +1,30 @@
+"""`dlwp book sync`: the .ipynb keeps checked outputs only, with stable cell ids."""
+
+import jupytext
+import nbformat
+
+from dlwp_widgets.book.sync import sync
+
+SOURCE = """# %% tags=["parameters"]
+SMOKE = False
+
+# %% tags=["nbval-check-output"]
+print("checked", 2 + 2)
+
+# %%
+print("training noise")
+"""
+
+
+def test_sync_keeps_only_checked_outputs_and_stable_ids(tmp_path):
+    source = tmp_path / "9.1-demo.py"
+    source.write_text(SOURCE)
+    first = nbformat.read(sync(source), as_version=4)
+    checked, unchecked = first.cells[1], first.cells[2]
+    assert checked.outputs[0]["text"] == "checked 4\n" and checked.execution_count is not None
+    assert unchecked.outputs == [] and unchecked.execution_count is None
+    assert first.metadata["kernelspec"]["name"] == "python3"
+
+    again = nbformat.read(sync(source), as_version=4)
+    assert [cell.id for cell in again.cells] == [cell.id for cell in first.cells]
+    assert jupytext.read(source).cells[1].source == again.cells[1].source
