@@ -15,19 +15,7 @@ import numpy as np
 
 from dlwp_widgets.viz import activations as act
 from dlwp_widgets.viz import images as img
-
-
-def uploaded_bytes(value) -> bytes | None:
-    """The content of the newest file in a ``FileUpload`` value (ipywidgets 7 or 8)."""
-    if not value:
-        return None
-    entries = list(value.values()) if isinstance(value, dict) else list(value)
-    content = entries[-1]["content"]
-    return content.tobytes() if isinstance(content, memoryview) else bytes(content)
-
-
-def error_html(message: str) -> str:
-    return f'<div style="color:#b00020"><b>Error:</b> {html.escape(message)}</div>'
+from dlwp_widgets.widgets.common import error_html, uploaded_bytes
 
 
 class ActivationBrowser(widgets.VBox):

@@ -16,7 +16,7 @@ import numpy as np
 from dlwp_widgets.viz import filters as flt
 from dlwp_widgets.viz import images as img
 from dlwp_widgets.viz.activations import spatial_layers
-from dlwp_widgets.widgets.activation_browser import error_html
+from dlwp_widgets.widgets.common import error_html
 
 
 class FilterBrowser(widgets.VBox):

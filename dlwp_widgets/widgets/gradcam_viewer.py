@@ -16,7 +16,7 @@ import numpy as np
 
 from dlwp_widgets.viz import gradcam as cam
 from dlwp_widgets.viz import images as img
-from dlwp_widgets.widgets.activation_browser import error_html, uploaded_bytes
+from dlwp_widgets.widgets.common import error_html, uploaded_bytes
 
 
 class GradCAMViewer(widgets.VBox):

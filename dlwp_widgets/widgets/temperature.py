@@ -22,6 +22,7 @@ import numpy as np
 
 from dlwp_widgets.text.generation import CharSampler
 from dlwp_widgets.text.sampling import reweight
+from dlwp_widgets.widgets.common import error_html
 
 SHOWN_SYMBOLS = 20
 LABEL_STYLE = {"description_width": "initial"}
@@ -152,9 +153,7 @@ class TemperatureSampler(widgets.VBox):
             seconds = time.perf_counter() - started
         except Exception as error:  # shown in the widget, which stays usable
             self.last_error = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
-            self.error.value = (
-                f'<div class="dlwp-error" style="color:#b00020">&#9888; {html.escape(self.last_error)}</div>'
-            )
+            self.error.value = error_html(self.last_error)
             # No stale sample under the message: it would belong to other settings.
             self.text.value = ""
             self.status.value = ""

@@ -6,11 +6,11 @@ overfitting explorer, which adds curves as the reader retrains variants.
 
 from __future__ import annotations
 
-import html
 
 import ipywidgets as widgets
 
 from dlwp_widgets.plots import figure_png, history_dict, plot_curves
+from dlwp_widgets.widgets.common import error_html
 
 
 class CurveBoard:
@@ -64,7 +64,7 @@ class CurveBoard:
 
     def show_error(self, message: str) -> None:
         self.last_error = message
-        self.error.value = f'<span style="color:#b00020">{html.escape(message)}</span>'
+        self.error.value = error_html(message)
 
     def clear_error(self) -> None:
         self.last_error = None

@@ -1,20 +1,32 @@
-"""The 8.1 temperature widget in a real JupyterLab, driven by headless Chromium.
+"""The chapter widgets in a real JupyterLab, driven by headless Chromium.
 
-Starts JupyterLab on 127.0.0.1 (free port, token, throw-away config/data/runtime
-and settings folders) serving a temporary copy of ``chapters/``, opens the 8.1
-notebook, runs every cell in smoke mode on stand-in data, moves the temperature
-slider with the keyboard and checks that the generated text changed and that
-the widget shows no error.  A screenshot goes to ``build/browser/``.
+One JupyterLab server (free port on 127.0.0.1, token, throw-away config/data/
+runtime and settings folders, smoke mode on stand-in data) serves a temporary
+copy of ``chapters/`` for the whole module; one Chromium drives it.  Each test
+opens a notebook, runs every cell, moves a control of a widget the way a reader
+would (keyboard on a slider, a click on a checkbox) and checks that what the
+widget displays changed and that it shows no error:
+
+* 8.1: the temperature slider regenerates the text;
+* 4.4: unticking a run in the overfitting explorer redraws the plot, and a bad
+  dropout rate is reported inside the widget (which proves the error check
+  can fail);
+* 5.4: the activation browser's channel slider, the filter browser's filter
+  slider and every Grad-CAM viewer's opacity slider change the picture.
+
+"Changed" for a picture means the SHA-256 of the PNG bytes behind the
+``<img>`` changed.  Screenshots go to ``build/browser/``.
 
 Needs Debian's ``chromium`` (``/usr/bin/chromium``, or ``DLWP_CHROMIUM``) and the
 ``playwright`` Python package (its own browser download is never used);
-without them the test is skipped and says why.
+without them the tests are skipped and say why.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -23,12 +35,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = "ch08_generative_deep_learning/8.1-text-generation-with-lstm.ipynb"
+TEXT_GENERATION = "ch08_generative_deep_learning/8.1-text-generation-with-lstm.ipynb"
+OVERFITTING = "ch04_fundamentals_of_machine_learning/4.4-overfitting-and-underfitting.ipynb"
+CONVNET_VISUALS = "ch05_deep_learning_for_computer_vision/5.4-visualizing-what-convnets-learn.ipynb"
 SCREENSHOTS = ROOT / "build" / "browser"
 CHROMIUM = os.environ.get("DLWP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -41,6 +56,9 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 RUN_ALL_TIMEOUT_MS = 240_000
+WIDGET_UPDATE_TIMEOUT_MS = 60_000
+# Every widget shows its errors through `widgets.common.error_html`.
+WIDGET_ERROR = ".dlwp-error"
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
@@ -79,17 +97,42 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
     raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on a copy of the chapters; yields its base URL, token and Playwright."""
-    sync_playwright = _requirements()
-    served = tmp_path / "served"
+def _write_settings(settings: Path, plugin: str, values: dict) -> None:
+    path = settings / Path(plugin.replace(":", "/") + ".jupyterlab-settings")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values))
+
+
+@dataclass
+class Lab:
+    base: str
+    token: str
+
+    def url(self, path: str, query: str = "") -> str:
+        return f"{self.base}/{path}?{query}token={self.token}"
+
+    def shut_down_kernels_of(self, notebook: str) -> None:
+        """Close the notebook's session (and its kernel), so the next notebook gets the CPU and memory."""
+        with urllib.request.urlopen(self.url("api/sessions"), timeout=10) as response:
+            sessions = json.load(response)
+        for session in sessions:
+            if session.get("path") == notebook:
+                request = urllib.request.Request(self.url(f"api/sessions/{session['id']}"), method="DELETE")
+                urllib.request.urlopen(request, timeout=30).close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab server on a copy of the chapters for all tests of the module."""
+    _requirements()
+    workdir = tmp_path_factory.mktemp("lab")
+    served = workdir / "served"
     shutil.copytree(ROOT / "chapters", served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    home = tmp_path / "home"
+    home = workdir / "home"
     settings = home / "lab-settings"
-    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
-    notification.write_text(json.dumps({"checkForUpdates": False, "fetchNews": "false"}))
+    _write_settings(settings, "@jupyterlab/apputils-extension:notification", {"checkForUpdates": False, "fetchNews": "false"})
+    # Every cell in the DOM, whatever Lab's default windowing becomes.
+    _write_settings(settings, "@jupyterlab/notebook-extension:tracker", {"windowingMode": "none"})
     env = {
         **os.environ,
         "HOME": str(home),
@@ -115,16 +158,16 @@ def lab(tmp_path):
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    log = tmp_path / "lab.log"
+    log = workdir / "lab.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=served)
-    base = f"http://127.0.0.1:{port}"
+    server = Lab(f"http://127.0.0.1:{port}", token)
     try:
-        _wait_until_up(f"{base}/api/status?token={token}", process, log)
-        yield base, token, sync_playwright
+        _wait_until_up(server.url("api/status"), process, log)
+        yield server
     finally:
-        try:  # a clean shutdown also stops the notebook's kernel
-            request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
+        try:  # a clean shutdown also stops the notebooks' kernels
+            request = urllib.request.Request(server.url("api/shutdown"), method="POST")
             urllib.request.urlopen(request, timeout=5).close()
             process.wait(timeout=20)
         except Exception:
@@ -132,11 +175,52 @@ def lab(tmp_path):
             process.wait(timeout=20)
 
 
+@pytest.fixture(scope="module")
+def browser(lab):
+    """One headless Chromium for the module (after `lab`, so a missing requirement skips first)."""
+    sync_playwright = _requirements()
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
 KERNEL_IDLE = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
     const kernel = panel && panel.sessionContext && panel.sessionContext.session
         && panel.sessionContext.session.kernel;
     return Boolean(kernel) && kernel.status === "idle";
+}"""
+
+# Tracebacks of the cells that raised, from the notebook model (Lab renders
+# them like stderr, so the DOM cannot tell them apart).
+CELL_ERRORS = """() => window.jupyterapp.shell.currentWidget.content.widgets
+    .filter((cell) => cell.model.type === "code")
+    .flatMap((cell) => cell.model.outputs.toJSON())
+    .filter((output) => output.output_type === "error")
+    .map((output) => (output.traceback || [`${output.ename}: ${output.evalue}`]).join("\\n"))"""
+
+# Run-all is over when the last non-empty code cell got its execution count
+# (outputs and counts are cleared first) or when a cell failed, which stops it.
+RUN_ALL_DONE = f"""() => {{
+    const cells = window.jupyterapp.shell.currentWidget.content.widgets
+        .filter((cell) => cell.model.type === "code" && cell.model.sharedModel.getSource().trim());
+    return cells[cells.length - 1].model.executionCount !== null || ({CELL_ERRORS})().length > 0;
+}}"""
+
+PICTURE = """async (img) => {
+    const bytes = await (await fetch(img.src)).arrayBuffer();
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return {
+        src: img.src,
+        size: bytes.byteLength,
+        sha256: Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join(""),
+    };
 }"""
 
 
@@ -153,55 +237,202 @@ def _wait_for_kernel(page, timeout: float = 120) -> None:
     raise AssertionError(f"the notebook's kernel was not idle within {timeout:.0f} s")
 
 
-def _generated_text(page) -> str:
-    return page.locator(".dlwp-generated").last.inner_text()
+def _open_and_run(lab: Lab, browser, notebook: str, screenshot: str):
+    """A page with the notebook open and every cell run; fails with the notebook's errors if a cell failed."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})  # tall enough for a whole widget
+    # `reset`: a fresh workspace, else Lab reopens (and restarts the kernels of) the notebooks of earlier tests.
+    page.goto(lab.url(f"lab/tree/{notebook}", query="reset&"))
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=30_000)
+    _wait_for_kernel(page)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    # Fire and forget: the command's promise is not a reliable "finished" signal.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    try:
+        page.wait_for_function(RUN_ALL_DONE, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
+        _wait_for_kernel(page)
+    except Exception:
+        page.screenshot(path=str(SCREENSHOTS / f"{screenshot}-failed.png"), full_page=True)
+        raise
+    errors = page.evaluate(CELL_ERRORS)
+    if errors:
+        page.screenshot(path=str(SCREENSHOTS / f"{screenshot}-failed.png"), full_page=True)
+        traceback = re.sub(r"\x1b\[[0-9;]*m", "", errors[0])  # no ANSI colours
+        raise AssertionError(f"{notebook} failed in JupyterLab:\n{traceback[-3000:]}")
+    return page
 
 
-def test_temperature_slider_regenerates_text_in_jupyterlab(lab):
-    base, token, sync_playwright = lab
+def _close(lab: Lab, page, notebook: str) -> None:
+    page.close()
+    lab.shut_down_kernels_of(notebook)
+
+
+def _widget(page, slider_label: str | None = None, checkbox_label: str | None = None):
+    """The output area of the widget that has a slider (or checkbox) with exactly this label."""
+    if slider_label is not None:
+        control = page.locator(".widget-slider > .widget-label", has_text=re.compile(rf"^{re.escape(slider_label)}$"))
+    else:
+        control = page.locator(".widget-checkbox span", has_text=re.compile(rf"^{re.escape(checkbox_label)}$"))
+    return page.locator(".jp-OutputArea-output").filter(has=control)
+
+
+def _slider(area, label: str):
+    return area.locator(".widget-slider").filter(
+        has=area.page.locator(".widget-label", has_text=re.compile(rf"^{re.escape(label)}$"))
+    )
+
+
+def _picture(image) -> dict:
+    return image.evaluate(PICTURE)
+
+
+def _press_and_wait_for_new_picture(page, handle, image, presses: int = 1) -> tuple[dict, dict]:
+    """Move a slider with the keyboard; the picture before and after the kernel redrew it."""
+    before = _picture(image)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(presses):
+        handle.press("ArrowRight")
+    page.wait_for_function("([img, old]) => img.src !== old", arg=[image.element_handle(), before["src"]],
+                           timeout=WIDGET_UPDATE_TIMEOUT_MS)
+    _wait_for_kernel(page)
+    return before, _picture(image)
+
+
+@pytest.fixture(scope="module")
+def convnet_visuals(lab, browser):
+    """The 5.4 notebook, run once, shared by the tests of its three widgets."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
-            page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=30_000)
-            _wait_for_kernel(page)
-            # Fire and forget: the command's promise is not a reliable "finished" signal.
-            page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page = _open_and_run(lab, browser, CONVNET_VISUALS, "5.4")
+    try:
+        yield page
+    finally:
+        _close(lab, page, CONVNET_VISUALS)
 
-            handle = page.locator(".widget-slider .noUi-handle").first
-            try:
-                handle.wait_for(timeout=RUN_ALL_TIMEOUT_MS)
-                page.wait_for_selector(".dlwp-generated", timeout=30_000)
-            except Exception:
-                page.screenshot(path=str(SCREENSHOTS / "8.1-failed.png"), full_page=True)
-                errors = page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
-                raise AssertionError(f"the widget never appeared; stderr outputs: {errors[-3:]}") from None
-            assert page.locator(".dlwp-error").count() == 0
-            before = _generated_text(page)
-            assert len(before) > 60  # seed plus generated characters
 
-            handle.scroll_into_view_if_needed()
-            handle.focus()
-            handle.press("ArrowRight")
-            handle.press("ArrowRight")
-            page.wait_for_function(
-                "(old) => { const shown = document.querySelectorAll('.dlwp-generated');"
-                " return shown.length && shown[shown.length - 1].innerText !== old; }",
-                arg=before,
-                timeout=30_000,
-            )
-            after = _generated_text(page)
-            readout = page.locator(".widget-slider .widget-readout").first.inner_text()
-            widget_errors = page.locator(".dlwp-error").count()
-            _wait_for_kernel(page)  # the chart is drawn after the text
-            page.locator(".dlwp-generated").last.scroll_into_view_if_needed()
-            page.screenshot(path=str(SCREENSHOTS / "8.1-temperature-widget.png"))
-        finally:
-            browser.close()
+def test_temperature_slider_regenerates_text_in_jupyterlab(lab, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = _open_and_run(lab, browser, TEXT_GENERATION, "8.1")
+    try:
+        area = _widget(page, slider_label="temperature")
+        generated = area.locator(".dlwp-generated")
+        assert area.count() == 1 and generated.count() == 1
+        assert area.locator(WIDGET_ERROR).count() == 0
+        before = generated.inner_text()
+        assert len(before) > 60  # seed plus generated characters
+
+        handle = _slider(area, "temperature").locator(".noUi-handle")
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        handle.press("ArrowRight")
+        handle.press("ArrowRight")
+        # The HTML widget replaces its content, so look the text up again each time.
+        page.wait_for_function(
+            "([widget, old]) => { const shown = widget.querySelector('.dlwp-generated');"
+            " return shown !== null && shown.innerText !== old; }",
+            arg=[area.element_handle(), before], timeout=WIDGET_UPDATE_TIMEOUT_MS,
+        )
+        _wait_for_kernel(page)  # the chart is drawn after the text
+        after = generated.inner_text()
+        readout = _slider(area, "temperature").locator(".widget-readout").inner_text()
+        widget_errors = area.locator(WIDGET_ERROR).count()
+        area.screenshot(path=str(SCREENSHOTS / "8.1-temperature-widget.png"))
+    finally:
+        _close(lab, page, TEXT_GENERATION)
     assert after != before
     assert after[:60] == before[:60]  # same seed, new continuation
     assert readout.strip() == "0.60"  # two steps of 0.05 from 0.50
     assert widget_errors == 0
+
+
+def test_overfitting_explorer_redraws_when_a_run_is_unticked(lab, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = _open_and_run(lab, browser, OVERFITTING, "4.4")
+    try:
+        area = _widget(page, checkbox_label="reference")
+        assert area.count() == 1
+        image = area.locator("img.widget-image")
+        # the five runs of the notebook plus the dropout-0.3 retraining it does as an example
+        labels = area.locator(".widget-checkbox span").all_inner_texts()
+        assert labels[:5] == ["reference", "smaller", "bigger", "L2(0.001)", "dropout(0.5)"]
+        assert len(labels) == 6 and "dropout 0.3" in labels[5]
+        assert area.locator(WIDGET_ERROR).count() == 0
+        before = _picture(image)
+        assert before["size"] > 1000
+
+        checkbox = area.locator(".widget-checkbox").filter(
+            has=page.locator("span", has_text=re.compile(r"^bigger$"))).locator("input")
+        assert checkbox.is_checked()
+        checkbox.scroll_into_view_if_needed()
+        checkbox.click()
+        page.wait_for_function("([img, old]) => img.src !== old", arg=[image.element_handle(), before["src"]],
+                               timeout=WIDGET_UPDATE_TIMEOUT_MS)
+        _wait_for_kernel(page)
+        after = _picture(image)
+        unticked = not checkbox.is_checked()
+        errors_after_toggle = area.locator(WIDGET_ERROR).count()
+        area.screenshot(path=str(SCREENSHOTS / "4.4-overfitting-explorer.png"))
+
+        # A dropout rate of 1.5 must be refused inside the widget, which shows the check above can fail.
+        dropout = area.locator(".widget-text").filter(has=page.locator(".widget-label", has_text="Dropout")).locator("input")
+        dropout.fill("1.5")
+        dropout.press("Enter")
+        area.locator("button", has_text="Retrain").click()
+        area.locator(WIDGET_ERROR).wait_for(timeout=WIDGET_UPDATE_TIMEOUT_MS)
+        refusal = area.locator(WIDGET_ERROR).inner_text()
+        picture_after_refusal = _picture(image)
+        area.screenshot(path=str(SCREENSHOTS / "4.4-overfitting-explorer-refusal.png"))
+    finally:
+        _close(lab, page, OVERFITTING)
+    assert unticked
+    assert after["sha256"] != before["sha256"] and after["size"] > 1000
+    assert errors_after_toggle == 0
+    assert "Dropout rate must be at least 0 and below 1" in refusal and "1.5" in refusal
+    assert picture_after_refusal["sha256"] == after["sha256"]  # the plot stays as it was
+
+
+def test_activation_browser_channel_slider_changes_the_picture(convnet_visuals):
+    page = convnet_visuals
+    area = _widget(page, slider_label="channel")
+    assert area.count() == 1
+    info = area.locator(".widget-html-content").filter(has_text=re.compile(r"channel \d+ of \d+"))
+    assert re.search(r": \d+x\d+, channel 7 of \d+$", info.inner_text())  # the notebook picked channel 7
+    assert area.locator(WIDGET_ERROR).count() == 0
+    handle = _slider(area, "channel").locator(".noUi-handle")
+    before, after = _press_and_wait_for_new_picture(page, handle, area.locator("img.widget-image"))
+    area.screenshot(path=str(SCREENSHOTS / "5.4-activation-browser.png"))
+    assert re.search(r"channel 8 of \d+$", info.inner_text())
+    assert after["sha256"] != before["sha256"] and after["size"] > 100
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_filter_browser_filter_slider_changes_the_pattern(convnet_visuals):
+    page = convnet_visuals
+    area = _widget(page, slider_label="filter")
+    assert area.count() == 1
+    info = area.locator(".widget-html-content").filter(has_text=re.compile(r"filter \d+ of \d+"))
+    assert re.search(r"filter 0 of \d+", info.inner_text())
+    assert area.locator(WIDGET_ERROR).count() == 0
+    handle = _slider(area, "filter").locator(".noUi-handle")
+    before, after = _press_and_wait_for_new_picture(page, handle, area.locator("img.widget-image"))
+    area.screenshot(path=str(SCREENSHOTS / "5.4-filter-browser.png"))
+    assert re.search(r"filter 1 of \d+", info.inner_text())
+    assert after["sha256"] != before["sha256"] and after["size"] > 100
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_gradcam_opacity_slider_changes_the_overlay(convnet_visuals):
+    page = convnet_visuals
+    viewers = _widget(page, slider_label="opacity")
+    assert viewers.count() == 2  # the VGG16 viewer and the cats-vs-dogs viewer
+    for number in range(viewers.count()):
+        area = viewers.nth(number)
+        assert area.locator(WIDGET_ERROR).count() == 0
+        slider = _slider(area, "opacity")
+        assert slider.locator(".widget-readout").inner_text().strip() == "0.40"
+        before, after = _press_and_wait_for_new_picture(page, slider.locator(".noUi-handle"),
+                                                        area.locator("img.widget-image"), presses=2)
+        area.screenshot(path=str(SCREENSHOTS / f"5.4-gradcam-viewer-{number + 1}.png"))
+        assert slider.locator(".widget-readout").inner_text().strip() == "0.50"
+        assert after["sha256"] != before["sha256"] and after["size"] > 100
+        assert area.locator(WIDGET_ERROR).count() == 0

@@ -79,7 +79,7 @@ def test_activation_browser_one_forward_pass_for_all_views():
 def test_activation_browser_upload_and_bad_inputs_stay_usable():
     browser = ActivationBrowser(tiny_convnet(), picture())
     browser.set_image(np.zeros((5, 5)))
-    assert "too small" in browser.last_error and "Error" in browser.error.value
+    assert "too small" in browser.last_error and "dlwp-error" in browser.error.value
     browser.set_image("not an image")
     assert "numeric" in browser.last_error
     browser.upload.value = upload_value(b"definitely not a png")
