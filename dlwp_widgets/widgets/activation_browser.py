@@ -15,10 +15,10 @@ import numpy as np
 
 from dlwp_widgets.viz import activations as act
 from dlwp_widgets.viz import images as img
-from dlwp_widgets.widgets.common import error_html, uploaded_bytes
+from dlwp_widgets.widgets.common import ShowsErrors, uploaded_bytes
 
 
-class ActivationBrowser(widgets.VBox):
+class ActivationBrowser(ShowsErrors, widgets.VBox):
     """Browse a model's intermediate activations for one picture.
 
     ``image``: an (H, W, 3) array in 0..255 or image file bytes; it is resized to
@@ -39,7 +39,6 @@ class ActivationBrowser(widgets.VBox):
             self.cache, self._setup_error = None, str(error)
         self.batch: np.ndarray | None = None
         self.last_picture: np.ndarray | None = None
-        self.last_error: str | None = None
 
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload image")
         self.layer = widgets.Dropdown(options=self.cache.layer_names if self.cache else [], description="layer")
@@ -73,13 +72,13 @@ class ActivationBrowser(widgets.VBox):
     def set_image(self, image) -> None:
         """Run the model once on a new picture and show the current view."""
         if self.cache is None:
-            self._show_error(self._setup_error)
+            self.show_error(self._setup_error)
             return
         try:
             self.batch = img.model_input(image, self.model, scale=self.scale, preprocess=self.preprocess)
             self.cache.activations(self.batch)
         except Exception as error:  # any failure is shown in the widget, which stays usable
-            self._show_error(str(error))
+            self.show_error(str(error))
             return
         self.refresh()
 
@@ -94,10 +93,10 @@ class ActivationBrowser(widgets.VBox):
     def refresh(self) -> None:
         """Draw the chosen layer/channel from the cached activations (no model call)."""
         if self.cache is None:
-            self._show_error(self._setup_error)
+            self.show_error(self._setup_error)
             return
         if self.batch is None:
-            self._show_error("No image yet: upload one or call set_image(...).")
+            self.show_error("No image yet: upload one or call set_image(...).")
             return
         try:
             activation = self.cache.activations(self.batch)[self.layer.value]
@@ -109,16 +108,12 @@ class ActivationBrowser(widgets.VBox):
             else:
                 picture = act.channel_image(activation, self.channel.value, self.normalisation.value)
         except Exception as error:  # any failure is shown in the widget, which stays usable
-            self._show_error(str(error))
+            self.show_error(str(error))
             return
         self.last_picture = picture
-        self.last_error = None
-        self.error.value = ""
+        self.clear_error()
         height, width = activation.shape[:2]
         what = f"all {channels} channels" if self.view.value == "grid" else f"channel {self.channel.value} of {channels}"
         self.info.value = f"{html.escape(self.layer.value)}: {height}x{width}, {what}"
         self.picture.value = img.png_bytes(picture, colormap="viridis")
 
-    def _show_error(self, message: str) -> None:
-        self.last_error = message
-        self.error.value = error_html(message)

@@ -16,10 +16,10 @@ import numpy as np
 from dlwp_widgets.viz import filters as flt
 from dlwp_widgets.viz import images as img
 from dlwp_widgets.viz.activations import spatial_layers
-from dlwp_widgets.widgets.common import error_html
+from dlwp_widgets.widgets.common import ShowsErrors
 
 
-class FilterBrowser(widgets.VBox):
+class FilterBrowser(ShowsErrors, widgets.VBox):
     """Browse filter patterns of a convnet's layers.
 
     ``value_range`` is the model's input range ((0, 255) for the book's VGG16,
@@ -44,7 +44,6 @@ class FilterBrowser(widgets.VBox):
         self.value_range = value_range
         self.visualizers: dict[tuple, flt.FilterVisualizer] = {}
         self.last_pattern: np.ndarray | None = None
-        self.last_error: str | None = None
 
         names = list(layer_names) if layer_names is not None else spatial_layers(model)
         self.layer = widgets.Dropdown(options=names, description="layer")
@@ -72,7 +71,7 @@ class FilterBrowser(widgets.VBox):
         if names:
             self.refresh()
         else:
-            self._show_error(f"{model.name} has no layer with a (height, width, channels) output.")
+            self.show_error(f"{model.name} has no layer with a (height, width, channels) output.")
 
     def visualizer(self) -> flt.FilterVisualizer:
         """The (cached) visualizer of the chosen layer and regularisation."""
@@ -108,17 +107,13 @@ class FilterBrowser(widgets.VBox):
             patterns = visualizer.patterns(page, steps=self.steps.value, batch_size=self.page_size, progress=self._progress)
             pattern = patterns[index - first]
         except Exception as error:  # any failure is shown in the widget, which stays usable
-            self._show_error(str(error))
+            self.show_error(str(error))
             return
         self.last_pattern = pattern
-        self.last_error = None
-        self.error.value = ""
+        self.clear_error()
         self.info.value = (
             f"{html.escape(self.layer.value)}, filter {index} of {visualizer.channels} "
             f"({self.steps.value} ascent steps, {visualizer.size}x{visualizer.size})"
         )
         self.picture.value = img.png_bytes(np.kron(pattern, np.ones((max(1, 192 // pattern.shape[0]),) * 2 + (1,), np.uint8)))
 
-    def _show_error(self, message: str) -> None:
-        self.last_error = message
-        self.error.value = error_html(message)

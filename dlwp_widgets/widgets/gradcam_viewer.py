@@ -16,10 +16,10 @@ import numpy as np
 
 from dlwp_widgets.viz import gradcam as cam
 from dlwp_widgets.viz import images as img
-from dlwp_widgets.widgets.common import error_html, uploaded_bytes
+from dlwp_widgets.widgets.common import ShowsErrors, uploaded_bytes
 
 
-class GradCAMViewer(widgets.VBox):
+class GradCAMViewer(ShowsErrors, widgets.VBox):
     """Grad-CAM heatmaps of any Keras image classifier for any picture.
 
     ``class_names``: labels for the output units (a binary sigmoid model has two
@@ -51,7 +51,6 @@ class GradCAMViewer(widgets.VBox):
         self.last_predictions: list[tuple[int, str, float]] = []
         self.last_heatmap: np.ndarray | None = None
         self.last_overlay: np.ndarray | None = None
-        self.last_error: str | None = None
         self._heatmaps: dict[int, np.ndarray] = {}
         self._quiet = False
 
@@ -65,7 +64,7 @@ class GradCAMViewer(widgets.VBox):
             self.grad_model, self.layer_path = cam.gradcam_model(model, layer)
         except ValueError as error:
             self.grad_model, self.layer_path = None, []
-            self._show_error(str(error))
+            self.show_error(str(error))
 
         self.upload.observe(self._on_upload, names="value")
         self.class_picker.observe(self._on_change, names="value")
@@ -91,7 +90,7 @@ class GradCAMViewer(widgets.VBox):
             batch = img.model_input(picture, self.model, scale=self.scale, preprocess=self.preprocess)
             _, predictions = self.grad_model(batch, training=False)
         except Exception as error:  # any failure is shown in the widget, which stays usable
-            self._show_error(str(error))
+            self.show_error(str(error))
             return
         self.picture_array, self.batch = picture, batch
         self._heatmaps = {}
@@ -114,7 +113,7 @@ class GradCAMViewer(widgets.VBox):
         outputs = self.model.output_shape[-1]
         count = 2 if outputs == 1 else outputs  # a sigmoid unit scores two classes
         if not 0 <= class_index < count:
-            self._show_error(f"Class {class_index} does not exist: this model scores classes 0 to {count - 1}.")
+            self.show_error(f"Class {class_index} does not exist: this model scores classes 0 to {count - 1}.")
             return
         options = list(self.class_picker.options)
         if class_index not in [value for _, value in options]:
@@ -143,13 +142,9 @@ class GradCAMViewer(widgets.VBox):
             heatmap = self._heatmaps[index]
             overlay = cam.overlay(self.picture_array, heatmap, self.opacity.value)
         except Exception as error:  # any failure is shown in the widget, which stays usable
-            self._show_error(str(error))
+            self.show_error(str(error))
             return
         self.last_heatmap, self.last_overlay = heatmap, overlay
-        self.last_error = None
-        self.error.value = ""
+        self.clear_error()
         self.picture.value = img.png_bytes(overlay)
 
-    def _show_error(self, message: str) -> None:
-        self.last_error = message
-        self.error.value = error_html(message)

@@ -22,7 +22,7 @@ import numpy as np
 
 from dlwp_widgets.text.generation import CharSampler
 from dlwp_widgets.text.sampling import reweight
-from dlwp_widgets.widgets.common import error_html
+from dlwp_widgets.widgets.common import ShowsErrors
 
 SHOWN_SYMBOLS = 20
 LABEL_STYLE = {"description_width": "initial"}
@@ -55,7 +55,7 @@ def distribution_chart(chars: Sequence[str], original: np.ndarray, reweighted: n
     return buffer.getvalue()
 
 
-class TemperatureSampler(widgets.VBox):
+class TemperatureSampler(ShowsErrors, widgets.VBox):
     """Sample text from a trained char-LSTM at an adjustable temperature.
 
     ``model`` is the book's ``LSTM -> Dense(softmax)`` model and ``chars`` the
@@ -81,7 +81,6 @@ class TemperatureSampler(widgets.VBox):
         self.chars = list(chars)
         self.last_text = ""
         self.last_distribution: np.ndarray | None = None
-        self.last_error: str | None = None
         self.last_seconds: float | None = None
         self._base_distributions: dict[str, np.ndarray] = {}
         try:
@@ -152,15 +151,13 @@ class TemperatureSampler(widgets.VBox):
             text = self.sampler.generate(seed, self.length.value, temperature, self.random_seed.value)[0]
             seconds = time.perf_counter() - started
         except Exception as error:  # shown in the widget, which stays usable
-            self.last_error = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
-            self.error.value = error_html(self.last_error)
+            self.show_error(str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}")
             # No stale sample under the message: it would belong to other settings.
             self.text.value = ""
             self.status.value = ""
             self.chart.layout.display = "none"
             return
-        self.last_error = None
-        self.error.value = ""
+        self.clear_error()
         self.chart.layout.display = None
         self.last_text = text
         self.last_distribution = reweighted

@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from dlwp_widgets.plots import figure_png, history_dict, plot_curves
-from dlwp_widgets.widgets.common import error_html
+from dlwp_widgets.widgets.common import ShowsErrors
 
 
-class CurveBoard:
+class CurveBoard(ShowsErrors):
     """Curves of several training runs on one plot; a checkbox per run.
 
     ``add(name, history)`` adds a run; state for tests: ``last_figure``,
@@ -32,7 +32,6 @@ class CurveBoard:
         self.error = widgets.HTML()
         self.last_figure = None
         self.last_plotted: list[str] = []
-        self.last_error: str | None = None
         self.metric.observe(self._on_change, names="value")
         self.smoothing.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.metric, self.smoothing]), self.toggles, self.error, self.image])
@@ -61,14 +60,6 @@ class CurveBoard:
 
     def _on_change(self, change) -> None:
         self.redraw()
-
-    def show_error(self, message: str) -> None:
-        self.last_error = message
-        self.error.value = error_html(message)
-
-    def clear_error(self) -> None:
-        self.last_error = None
-        self.error.value = ""
 
     def redraw(self) -> None:
         from matplotlib.figure import Figure
