@@ -57,19 +57,8 @@ def _catalog() -> dict:
     return json.loads(resources.files(__package__).joinpath("catalog.json").read_text(encoding="utf-8"))
 
 
-def book_info() -> dict:
-    return dict(_catalog()["book"])
-
-
 def chapters() -> list[dict]:
     return _catalog()["chapters"]
-
-
-def chapter(number: int) -> dict:
-    for entry in chapters():
-        if entry["number"] == number:
-            return entry
-    raise KeyError(f"The book has no chapter {number}.")
 
 
 def listings(chapter_number: int | None = None) -> list[Listing]:

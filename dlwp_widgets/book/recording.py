@@ -2,7 +2,7 @@
 
 The runner (``dlwp book run``) sets ``DLWP_RECORD_FILE`` for each notebook; every
 call appends one JSON line there.  Without the variable (a reader in JupyterLab)
-the value is only kept in memory and shown, so the same cell works everywhere.
+the value is only shown, so the same cell works everywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from numbers import Real
 
 ENV_RECORD_FILE = "DLWP_RECORD_FILE"
 
-_recorded: dict[str, float] = {}
 _data_sources: dict[str, str] = {}
 
 
@@ -41,7 +40,6 @@ def record(name: str, value: float, *, baseline: float | None = None) -> float:
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"record({name!r}, {value}) : the metric is not finite; training diverged?")
-    _recorded[name] = value
     entry = {"metric": name, "value": value}
     if baseline is not None:
         entry["baseline"] = float(baseline)
@@ -57,11 +55,6 @@ def record_data_source(dataset: str, source: str) -> None:
     """Called by the loaders: which data (real or stand-in) a notebook used."""
     _data_sources[dataset] = source
     _append({"data_source": dataset, "source": source})
-
-
-def recorded() -> dict[str, float]:
-    """Metrics recorded in this process (a copy)."""
-    return dict(_recorded)
 
 
 def data_sources() -> dict[str, str]:
