@@ -1,8 +1,10 @@
 """The book: its catalog of listings and results, the notebook runner, the report and the CLI.
 
-``from dlwp_widgets.book import record`` is what notebooks use.
+Notebooks use ``from dlwp_widgets.book import record, against_the_book`` in their
+final "This run against the book" cell.
 """
 
-from dlwp_widgets.book.recording import record
+from dlwp_widgets.book.comparison import against_the_book
+from dlwp_widgets.recording import record
 
-__all__ = ["record"]
+__all__ = ["against_the_book", "record"]

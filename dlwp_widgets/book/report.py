@@ -10,77 +10,20 @@ from __future__ import annotations
 import html
 import platform
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from dlwp_widgets.book.catalog import Target, targets
+from dlwp_widgets.book.comparison import ComparisonRow, compare
 from dlwp_widgets.book.runner import PASSED, NotebookResult, RunOptions
 
 
-@dataclass(frozen=True)
-class MetricRow:
-    notebook: str
-    metric: str
-    value: float
-    data: str  # real | stand-in | mixed | unknown
-    book: str
-    tolerance: str
-    verdict: str
-    baseline: str
-
-
-def _data_kind(sources: dict[str, str]) -> str:
-    kinds = set(sources.values())
-    if not kinds:
-        return "no dataset"
-    if kinds == {"real"}:
-        return "real"
-    if kinds == {"standin"}:
-        return "stand-in"
-    return "mixed"
-
-
-def _baseline_text(entry: dict) -> str:
-    if "baseline" not in entry:
-        return ""
-    value, baseline = entry["value"], entry["baseline"]
-    target = targets().get(entry["metric"])
-    higher = target.higher_is_better if target else True
-    beaten = value > baseline if higher else value < baseline
-    return f"{baseline:.4g} ({'beaten' if beaten else 'NOT beaten'})"
-
-
-def _verdict(target: Target | None, value: float, data: str) -> str:
-    if target is None or target.book is None:
-        return "no book figure"
-    if data != "real":
-        return "not comparable (stand-in data)"
-    return target.verdict(value)
-
-
-def metric_rows(results: list[NotebookResult]) -> list[MetricRow]:
-    rows = []
-    known = targets()
-    for result in results:
-        data = _data_kind(result.data_sources)
-        for entry in result.metrics:
-            target = known.get(entry["metric"])
-            book = ""
-            if target is not None:
-                book = f"{target.book:.4g}" if target.book is not None else target.book_text
-            rows.append(
-                MetricRow(
-                    notebook=result.ref.stem,
-                    metric=entry["metric"],
-                    value=entry["value"],
-                    data=data,
-                    book=book,
-                    tolerance=f"±{target.tolerance:g}" if target and target.tolerance is not None else "",
-                    verdict=_verdict(target, entry["value"], data),
-                    baseline=_baseline_text(entry),
-                )
-            )
-    return rows
+def metric_rows(results: list[NotebookResult]) -> list[tuple[str, ComparisonRow]]:
+    """(notebook, row) for every metric every notebook recorded."""
+    return [
+        (result.ref.stem, row)
+        for result in results
+        for row in compare(result.metrics, result.data_sources)
+    ]
 
 
 def unrecorded_targets(results: list[NotebookResult]) -> list[Target]:
@@ -131,8 +74,8 @@ def _notebook_table(results: list[NotebookResult]) -> tuple[list[str], list[list
 def _metric_table(results: list[NotebookResult]) -> tuple[list[str], list[list[str]]]:
     head = ["Notebook", "Metric", "Ours", "Data", "Book", "Tolerance", "Verdict", "Trivial baseline"]
     rows = [
-        [r.notebook, r.metric, f"{r.value:.4f}", r.data, r.book, r.tolerance, r.verdict, r.baseline]
-        for r in metric_rows(results)
+        [notebook, r.metric, f"{r.value:.4f}", r.data, r.book, r.tolerance, r.verdict, r.baseline]
+        for notebook, r in metric_rows(results)
     ]
     return head, rows
 

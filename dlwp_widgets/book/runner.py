@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlwp_widgets.book.notebooks import NotebookRef, cell_listing
-from dlwp_widgets.book.recording import ENV_RECORD_FILE
+from dlwp_widgets.recording import ENV_RECORD_FILE
 
 PASSED, FAILED, TIMED_OUT = "passed", "failed", "timed out"
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from dlwp_widgets.book.recording import record_data_source
+from dlwp_widgets.recording import record_data_source
 from dlwp_widgets.config import check_data_source
 
 ENV_CACHE_DIR = "DLWP_CACHE_DIR"

@@ -2,44 +2,17 @@
 
 Each builder starts with ``keras.Input`` (Keras 3 warns about ``input_shape=``) and
 keeps the book's layer stack, so the parameter counts are the book's.  The VGG16
-builders have the same source switch as the datasets: ``real`` loads the ImageNet
-weights (pinned md5 from ``keras.applications.vgg16``) or fails clearly,
-``standin`` uses a random initialisation, ``auto`` tries the real weights first.
-A random VGG16 is announced loudly: its predictions and filter patterns are not
-the book's.
+builders go through the same source switch as the datasets
+(:mod:`dlwp_widgets.models.pretrained`): ImageNet weights when they can be had,
+otherwise a loudly announced random initialisation.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from dlwp_widgets.config import check_data_source
 from dlwp_widgets.datasets import core
-
-# Keras' own download locations and md5 sums (keras/src/applications/vgg16.py).
-VGG16_WEIGHTS = core.RemoteFile(
-    filename="vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-    url="https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
-    "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-    file_hash="64373286793e3c8b2b4e3219cbf3544b",
-    hash_algorithm="md5",
-    note="VGG16 ImageNet weights with the classifier (about 528 MB); md5 as pinned by keras.applications.",
-)
-VGG16_WEIGHTS_NO_TOP = core.RemoteFile(
-    filename="vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-    url="https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
-    "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-    file_hash="6d6bbae143d832006294945121d1f1fc",
-    hash_algorithm="md5",
-    note="VGG16 ImageNet convolutional base (about 58 MB); md5 as pinned by keras.applications.",
-)
-
-RANDOM_WEIGHTS_NOTICE = (
-    "VGG16 with RANDOM weights (a stand-in): the ImageNet weights could not be used. "
-    "Shapes, parameter counts and code paths are the book's; predictions, features and "
-    "filter patterns are not."
-)
+from dlwp_widgets.models.pretrained import imagenet_application
 
 
 def mnist_convnet_base():
@@ -119,62 +92,18 @@ def cats_dogs_convnet(*, dropout: float | None = None, image_size: int = 150, co
     return model
 
 
-def _keras_models_cache(remote: core.RemoteFile) -> Path | None:
-    """A copy Keras itself downloaded earlier (``~/.keras/models``), if its md5 matches."""
-    keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    candidate = Path(keras_home) / "models" / remote.filename
-    if candidate.exists() and core.file_digest(candidate, remote.hash_algorithm) == remote.file_hash:
-        return candidate
-    return None
-
-
-def imagenet_weights_path(include_top: bool) -> Path:
-    """A verified local copy of the VGG16 ImageNet weights (downloading them if needed)."""
-    remote = VGG16_WEIGHTS if include_top else VGG16_WEIGHTS_NO_TOP
-    return _keras_models_cache(remote) or core.fetch(remote)
-
-
-def _vgg16(include_top: bool, input_shape, source: str, announce: bool):
-    import keras
-
-    check_data_source(source)
-    kwargs = dict(include_top=include_top, weights=None)
-    if not include_top:
-        kwargs["input_shape"] = tuple(input_shape)
-    reason = None
-    if source in ("real", "auto"):
-        try:
-            weights = imagenet_weights_path(include_top)
-        except core.DataUnavailable as error:
-            if source == "real":
-                raise
-            reason = str(error)
-        else:
-            model = keras.applications.VGG16(**kwargs)
-            model.load_weights(weights)
-            model.weights_source = "imagenet"
-            if announce:
-                print(f"VGG16: ImageNet weights from {weights} (md5 verified).")
-            return model
-    model = keras.applications.VGG16(**kwargs)
-    model.weights_source = "random"
-    if announce:
-        core.announce_standin("VGG16 ImageNet weights", reason, RANDOM_WEIGHTS_NOTICE)
-    return model
-
-
-def vgg16_conv_base(source: str = "auto", input_shape=(150, 150, 3), *, announce: bool = True):
+def vgg16_conv_base(source: str = "auto", input_shape=(150, 150, 3)):
     """Listing 5.24: the VGG16 convolutional base (14,714,688 params).
 
     ``model.weights_source`` is ``"imagenet"`` or ``"random"``, so later cells can say
-    which one they are looking at.
+    which one they are looking at (see :mod:`dlwp_widgets.models.pretrained`).
     """
-    return _vgg16(False, input_shape, source, announce)
+    return imagenet_application("vgg16", include_top=False, source=source, input_shape=tuple(input_shape))
 
 
-def vgg16(source: str = "auto", *, announce: bool = True):
+def vgg16(source: str = "auto"):
     """Listing 5.54: the full VGG16 with its ImageNet classifier (224x224 inputs)."""
-    return _vgg16(True, (224, 224, 3), source, announce)
+    return imagenet_application("vgg16", include_top=True, source=source)
 
 
 def vgg16_with_head(conv_base, *, dropout: float | None = None):

@@ -6,7 +6,7 @@ import io
 import numpy as np
 import pytest
 
-from dlwp_widgets.book import recording
+from dlwp_widgets import recording
 from dlwp_widgets.datasets import core, mnist
 
 

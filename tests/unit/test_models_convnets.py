@@ -6,7 +6,8 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from dlwp_widgets.datasets import core  # noqa: E402
-from dlwp_widgets.models import convnets  # noqa: E402
+from dlwp_widgets import recording  # noqa: E402
+from dlwp_widgets.models import convnets, pretrained  # noqa: E402
 
 
 def test_mnist_convnets():
@@ -61,7 +62,7 @@ def test_vgg16_real_fails_clearly_offline_and_auto_falls_back(offline, capsys):
 def test_vgg16_wrong_reader_file_is_refused(offline, monkeypatch):
     provided = offline / "provided"
     provided.mkdir()
-    (provided / convnets.VGG16_WEIGHTS_NO_TOP.filename).write_bytes(b"not the weights")
+    (provided / pretrained.APPLICATIONS["vgg16"].no_top.filename).write_bytes(b"not the weights")
     monkeypatch.setenv(core.ENV_DATA_DIR, str(provided))
     with pytest.raises(core.ChecksumMismatch, match="md5"):
         convnets.vgg16_conv_base("real", input_shape=(32, 32, 3))
@@ -73,9 +74,10 @@ def test_vgg16_loads_verified_weights(offline, monkeypatch):
     source = keras.applications.VGG16(include_top=False, weights=None, input_shape=(32, 32, 3))
     weights_file = offline / "vgg.weights.h5"
     source.save_weights(weights_file)
-    monkeypatch.setattr(convnets, "imagenet_weights_path", lambda include_top: weights_file)
+    monkeypatch.setattr(pretrained, "imagenet_weights_path", lambda application, include_top: weights_file)
     model = convnets.vgg16_conv_base("real", input_shape=(32, 32, 3))
     assert model.weights_source == "imagenet"
+    assert recording.data_sources()["vgg16_imagenet_weights"] == "real"
     np.testing.assert_array_equal(model.get_layer("block1_conv1").get_weights()[0], source.get_layer("block1_conv1").get_weights()[0])
 
 

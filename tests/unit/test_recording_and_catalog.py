@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from dlwp_widgets.book import catalog, recording
+from dlwp_widgets import recording
+from dlwp_widgets.book import catalog
 
 
 def test_record_appends_to_the_runners_file(tmp_path, monkeypatch, capsys):
@@ -15,7 +16,7 @@ def test_record_appends_to_the_runners_file(tmp_path, monkeypatch, capsys):
         {"metric": "some_accuracy", "value": 0.5, "baseline": 0.25},
         {"data_source": "mnist", "source": "real"},
     ]
-    assert "recorded some_accuracy = 0.5000 (trivial baseline 0.2500)" in capsys.readouterr().out
+    assert recording.metrics()[-1] == {"metric": "some_accuracy", "value": 0.5, "baseline": 0.25}
 
 
 def test_record_accepts_numpy_scalars_and_rejects_nonsense():
@@ -38,7 +39,8 @@ def test_catalog_holds_every_listing_of_the_book():
 
 def test_every_target_names_a_real_listing_and_a_sensible_tolerance():
     for target in catalog.targets().values():
-        catalog.listing(target.listing)
+        if target.listing:  # experiments of our own (chapter 9) belong to no listing
+            catalog.listing(target.listing)
         assert (target.book is None) == (target.tolerance is None) or target.tolerance is None
         if target.book is None:
             assert target.book_text, f"{target.metric}: a qualitative target needs the book's words"

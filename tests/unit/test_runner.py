@@ -35,7 +35,7 @@ def notebooks(tmp_path):
         folder / "9.1-good.ipynb",
         ("from dlwp_widgets.book import record\nfrom dlwp_widgets import config\n"
          "run = config.resolve(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)", None),
-        ("from dlwp_widgets.book.recording import record_data_source\nrecord_data_source('mnist', 'standin')", None),
+        ("from dlwp_widgets.recording import record_data_source\nrecord_data_source('mnist', 'standin')", None),
         ("assert SMOKE is True and run.smoke and run.epochs == 1\n"
          "record('mnist_dense_test_accuracy', 0.93, baseline=0.11)", "2.9"),
     )

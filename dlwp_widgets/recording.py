@@ -1,8 +1,12 @@
 """``record(name, value)``: how a notebook hands its headline numbers to the runner.
 
 The runner (``dlwp book run``) sets ``DLWP_RECORD_FILE`` for each notebook; every
-call appends one JSON line there.  Without the variable (a reader in JupyterLab)
-the value is only shown, so the same cell works everywhere.
+call appends one JSON line there.  Every call is also kept in this process, so
+the notebook's last cell can print its own comparison with the book
+(:func:`dlwp_widgets.book.against_the_book`) with or without a runner.
+
+This module sits at the bottom of the package (beside ``config``): the dataset
+loaders record which source they used, so nothing here may import upwards.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from numbers import Real
 ENV_RECORD_FILE = "DLWP_RECORD_FILE"
 
 _data_sources: dict[str, str] = {}
+_metrics: dict[str, dict] = {}
 
 
 def _append(entry: dict) -> None:
@@ -44,10 +49,7 @@ def record(name: str, value: float, *, baseline: float | None = None) -> float:
     if baseline is not None:
         entry["baseline"] = float(baseline)
     _append(entry)
-    shown = f"recorded {name} = {value:.4f}"
-    if baseline is not None:
-        shown += f" (trivial baseline {float(baseline):.4f})"
-    print(shown)
+    _metrics[name] = entry
     return value
 
 
@@ -59,3 +61,8 @@ def record_data_source(dataset: str, source: str) -> None:
 
 def data_sources() -> dict[str, str]:
     return dict(_data_sources)
+
+
+def metrics() -> list[dict]:
+    """The metrics recorded in this process (the latest value of each name), in order."""
+    return list(_metrics.values())
