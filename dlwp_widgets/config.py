@@ -66,6 +66,24 @@ def check_data_source(source: str) -> str:
     return source
 
 
+MAX_SEED = 2**32 - 1  # what NumPy and Keras' set_random_seed accept
+
+
+def check_seed(seed, name: str = "SEED") -> int:
+    """A seed every generator accepts: a whole number from 0 to 2**32 - 1."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        try:
+            as_int = int(seed)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}={seed!r} is not a whole number.") from None
+        if as_int != seed:
+            raise SettingsError(f"{name}={seed!r} is not a whole number.")
+        seed = as_int
+    if not 0 <= seed <= MAX_SEED:
+        raise SettingsError(f"{name}={seed} is out of range: a seed is a whole number from 0 to {MAX_SEED}.")
+    return seed
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """The resolved switches of one notebook run."""
@@ -123,7 +141,7 @@ def resolve(
         smoke=smoke,
         epochs=run_epochs,
         data_source=source,
-        seed=int(seed) if env_seed is None else env_seed,
+        seed=check_seed(seed if env_seed is None else env_seed, ENV_SEED if env_seed is not None else "SEED"),
         book_epochs=book_epochs,
     )
 

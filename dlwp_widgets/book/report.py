@@ -37,9 +37,12 @@ def unrecorded_targets(results: list[NotebookResult]) -> list[Target]:
     ]
 
 
-def _header(options: RunOptions, results: list[NotebookResult], wall_s: float) -> list[tuple[str, str]]:
+def _header(
+    options: RunOptions, results: list[NotebookResult], wall_s: float, interrupted: str = ""
+) -> list[tuple[str, str]]:
     passed = sum(result.status == PASSED for result in results)
-    return [
+    status = [("Status", f"INTERRUPTED ({interrupted}): the notebooks marked interrupted did not finish")] if interrupted else []
+    return status + [
         ("Mode", options.mode),
         ("Data source", options.data_source),
         ("Notebooks", f"{passed} of {len(results)} passed"),
@@ -65,7 +68,7 @@ def _notebook_table(results: list[NotebookResult]) -> tuple[list[str], list[list
                 f"{result.wall_s:.1f}",
                 ", ".join(f"{k}: {v}" for k, v in sorted(result.data_sources.items())) or "—",
                 failing,
-                result.error,
+                "; ".join(part for part in [result.error, *result.notes] if part),
             ]
         )
     return head, rows
@@ -104,9 +107,14 @@ STYLE = (
 )
 
 
-def write_report(results: list[NotebookResult], options: RunOptions, wall_s: float) -> tuple[Path, Path]:
-    """Write ``report.md`` and ``report.html`` into the run's output folder."""
-    header = _header(options, results, wall_s)
+def write_report(
+    results: list[NotebookResult], options: RunOptions, wall_s: float, *, interrupted: str = ""
+) -> tuple[Path, Path]:
+    """Write ``report.md`` and ``report.html`` into the run's output folder.
+
+    ``interrupted`` (e.g. ``"SIGINT"``) marks a run stopped before its end.
+    """
+    header = _header(options, results, wall_s, interrupted)
     notebooks = _notebook_table(results)
     metrics = _metric_table(results)
     missing = [
@@ -119,7 +127,7 @@ def write_report(results: list[NotebookResult], options: RunOptions, wall_s: flo
         "its trivial baseline."
     )
 
-    markdown = ["# dlwp companion — run report", ""]
+    markdown = ["# dlwp companion — run report" + (" (interrupted)" if interrupted else ""), ""]
     markdown += [f"- **{key}:** {value}" for key, value in header]
     markdown += ["", "## Notebooks", "", _markdown_table(*notebooks), "", "## Results against the book", ""]
     markdown += [note, "", _markdown_table(*metrics) if metrics[1] else "No metric was recorded.", ""]
@@ -129,7 +137,7 @@ def write_report(results: list[NotebookResult], options: RunOptions, wall_s: flo
     md_path.write_text("\n".join(markdown), encoding="utf-8")
 
     parts = [f"<!doctype html><meta charset='utf-8'><title>dlwp companion — run report</title><style>{STYLE}</style>"]
-    parts.append("<h1>dlwp companion — run report</h1><ul>")
+    parts.append(f"<h1>dlwp companion — run report{' (interrupted)' if interrupted else ''}</h1><ul>")
     parts += [f"<li><b>{html.escape(k)}:</b> {html.escape(v)}</li>" for k, v in header]
     parts += ["</ul><h2>Notebooks</h2>", _html_table(*notebooks), "<h2>Results against the book</h2>"]
     parts += [f"<p>{html.escape(note)}</p>", _html_table(*metrics) if metrics[1] else "<p>No metric was recorded.</p>"]
