@@ -18,16 +18,70 @@ def _chapters(text: str | None) -> list[int] | None:
         raise argparse.ArgumentTypeError(f"--chapters takes numbers like 2,3 (got {text!r})") from None
 
 
-def _book_run(args) -> int:
-    from dlwp_widgets.book.notebooks import find_notebooks, project_root
-    from dlwp_widgets.book.report import write_report
-    from dlwp_widgets.book.runner import PASSED, RunOptions, run_notebooks
-    from dlwp_widgets.config import check_data_source
+def _selected_notebooks(args):
+    """The notebooks ``--notebooks``/``--chapters`` select, or None after printing why there are none."""
+    from dlwp_widgets.book.notebooks import SelectionError, find_notebooks, find_root, select_notebooks
 
+    root = find_root()
+    if root.origin == "none":
+        print("No notebooks found: run `dlwp book get` (writes chapters/ here), or set DLWP_ROOT to a folder "
+              "holding chapters/.")
+        return None
+    if getattr(args, "notebooks", None):
+        try:
+            return select_notebooks(args.notebooks)
+        except SelectionError as error:
+            print(f"dlwp: {error}")
+            return None
     refs = find_notebooks(args.chapters)
     if not refs:
-        print(f"No notebooks found for chapters {args.chapters} under {project_root() / 'chapters'}.")
+        print(f"No notebooks found for chapters {args.chapters} under {root.path / 'chapters'} ({root.origin}).")
+        return None
+    return refs
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"needs a positive number of seconds (got {text!r})")
+    return value
+
+
+def _count(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"needs a whole number (got {text!r})") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"needs a whole number of at least {minimum} (got {value})")
+        return value
+
+    return parse
+
+
+def _output_folder(text: str) -> str:
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} exists and is not a folder")
+    return text
+
+
+def _book_run(args) -> int:
+    from dlwp_widgets.book.notebooks import find_root
+    from dlwp_widgets.book.report import write_report
+    from dlwp_widgets.book.runner import PASSED, RunInterrupted, RunOptions, run_notebooks, write_results
+    from dlwp_widgets.config import check_data_source
+
+    refs = _selected_notebooks(args)
+    if refs is None:
         return 2
+    root = find_root()
+    # Never write into the installed package: a run of the shipped copy goes to ./build.
+    build_base = (root.path if root.writable_copy else Path.cwd()) / "build"
     smoke = not args.full
     options = RunOptions(
         smoke=smoke,
@@ -36,14 +90,27 @@ def _book_run(args) -> int:
         epochs=args.epochs,
         timeout_s=args.timeout,
         jobs=args.jobs,
-        out_dir=Path(args.out or project_root() / "build" / ("smoke" if smoke else "full")).resolve(),
+        out_dir=Path(args.out or build_base / ("smoke" if smoke else "full")).resolve(),
     )
-    options.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        options.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"dlwp: cannot use {options.out_dir} as the output folder: {error.strerror or error}")
+        return 2
     print(f"Executing {len(refs)} notebooks ({options.mode} mode, data source {options.data_source}, "
           f"{options.jobs} at a time, {options.timeout_s:.0f} s timeout each) into {options.out_dir}")
     start = time.monotonic()
-    results = run_notebooks(refs, options, progress=not args.quiet)
+    try:
+        results = run_notebooks(refs, options, progress=not args.quiet)
+    except RunInterrupted as stopped:
+        wall = time.monotonic() - start
+        write_results(stopped.results, options, wall, interrupted=str(stopped))
+        md_path, html_path = write_report(stopped.results, options, wall, interrupted=str(stopped))
+        print(f"Interrupted ({stopped}) after {wall:.1f} s: every notebook process was stopped.")
+        print(f"Report: {md_path}\n        {html_path}")
+        return stopped.exit_code
     wall = time.monotonic() - start
+    write_results(results, options, wall)
     md_path, html_path = write_report(results, options, wall)
     failed = [r for r in results if r.status != PASSED]
     print(f"{len(results) - len(failed)} of {len(results)} notebooks passed in {wall:.1f} s.")
@@ -52,10 +119,15 @@ def _book_run(args) -> int:
 
 
 def _book_sync(args) -> int:
-    from dlwp_widgets.book.notebooks import find_notebooks
     from dlwp_widgets.book.sync import sync
 
-    paths = [Path(p) for p in args.paths] or [ref.source for ref in find_notebooks(args.chapters)]
+    if args.paths:
+        paths = [Path(p) for p in args.paths]
+    else:
+        refs = _selected_notebooks(args)
+        if refs is None:
+            return 2
+        paths = [ref.source for ref in refs]
     for path in paths:
         if path.suffix == ".ipynb":
             path = path.with_suffix(".py")
@@ -71,9 +143,30 @@ def _book_sync(args) -> int:
 def _book_listings(args) -> int:
     from dlwp_widgets.book import catalog
 
-    for item in catalog.listings(args.chapter):
+    items = catalog.listings(args.chapter)
+    if not items:
+        known = sorted({int(item.id.split(".")[0]) for item in catalog.listings(None)})
+        print(f"dlwp: the catalog has no listings for chapter {args.chapter} "
+              f"(chapters with listings: {', '.join(map(str, known))}).", file=sys.stderr)
+        return 2
+    for item in items:
         print(f"{item.id:>6}  {item.kind:<11}  {item.title}")
     return 0
+
+
+def _book_merge(args) -> int:
+    from dlwp_widgets.book.merge import MergeError, merge_runs
+    from dlwp_widgets.book.runner import PASSED
+
+    try:
+        md_path, html_path, results = merge_runs([Path(d) for d in args.run_dirs], Path(args.out))
+    except MergeError as error:
+        print(f"dlwp: {error}", file=sys.stderr)
+        return 2
+    failed = [r for r in results if r.status != PASSED]
+    print(f"Merged {len(args.run_dirs)} run folders: {len(results) - len(failed)} of {len(results)} notebooks passed.")
+    print(f"Report: {md_path}\n        {html_path}")
+    return 1 if failed else 0
 
 
 def _data_list(args) -> int:
@@ -131,24 +224,31 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--smoke", action="store_true", help="short CPU run (the default)")
     mode.add_argument("--full", action="store_true", help="the book's settings (GPU recommended)")
     run.add_argument("--chapters", type=_chapters, help="e.g. 2,5 (default: all)")
-    run.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time")
-    run.add_argument("--timeout", type=float, default=900.0, help="seconds per notebook")
-    run.add_argument("--data-source", default="auto", help="auto, real or standin")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--epochs", type=int, help="override every notebook's EPOCHS")
-    run.add_argument("--out", help="output folder (default build/smoke or build/full)")
+    run.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1 or 5.24 (overrides --chapters)")
+    run.add_argument("--jobs", type=_count(1), default=1, help="notebooks executed at the same time")
+    run.add_argument("--timeout", type=_positive_float, default=900.0, help="seconds per notebook")
+    run.add_argument("--data-source", default="auto", choices=("auto", "real", "standin"), help="auto, real or standin")
+    run.add_argument("--seed", type=_count(0), default=0)
+    run.add_argument("--epochs", type=_count(1), help="override every notebook's EPOCHS")
+    run.add_argument("--out", type=_output_folder, help="output folder (default build/smoke or build/full)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_book_run)
 
     sync = book_commands.add_parser("sync", help="regenerate .ipynb pairs with their checked outputs")
     sync.add_argument("paths", nargs="*", help="notebook sources (default: all)")
     sync.add_argument("--chapters", type=_chapters)
+    sync.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1")
     sync.add_argument("--no-execute", action="store_true", help="pair only, store no outputs")
     sync.set_defaults(handler=_book_sync)
 
     listings = book_commands.add_parser("listings", help="list the book's listings")
     listings.add_argument("--chapter", type=int)
     listings.set_defaults(handler=_book_listings)
+
+    merge = book_commands.add_parser("merge", help="merge run folders (e.g. one per chapter) into one report")
+    merge.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="folders written by `dlwp book run`")
+    merge.add_argument("--out", required=True, type=_output_folder, help="folder for the merged report")
+    merge.set_defaults(handler=_book_merge)
 
     data = commands.add_parser("data", help="datasets: list the cache, prefetch files")
     data_commands = data.add_subparsers(dest="data_command", required=True)
@@ -164,8 +264,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     # TensorFlow's C++ start-up lines would bury the command's own output.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from dlwp_widgets.config import SettingsError
+
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        code = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except SettingsError as error:
+        print(f"dlwp: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # `dlwp book listings | head`: the reader has what they wanted; no traceback.
+        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
