@@ -1,0 +1,401 @@
+"""Chapter 8.4-8.5: the book's VAE and GAN, as Keras 3 needs them.
+
+* :class:`Sampling`: the reparameterisation trick (listing 8.26) as a layer with
+  its own :class:`keras.random.SeedGenerator`, instead of ``Lambda`` +
+  ``K.random_normal``; it uses ``exp(0.5 * z_log_var)`` (the book: ``exp(z_log_var)``).
+* :func:`vae_encoder` / :func:`vae_decoder`: listings 8.25 and 8.27.
+* :func:`vae_loss` and :class:`VAE`: listing 8.28's loss (the book's weights:
+  mean per-pixel cross-entropy plus ``5e-4`` times the mean KL term) in a
+  ``Model`` subclass with its own ``train_step``/``test_step``; the book's
+  ``add_loss(..., inputs=...)`` layer and ``compile(loss=None)`` no longer exist.
+* :func:`gan_generator` / :func:`gan_discriminator`: listings 8.31 and 8.32.
+* :class:`GAN`: listings 8.33-8.35 as one ``Model`` with a ``train_step`` that
+  updates the discriminator and then the generator *through* the discriminator,
+  each step taking only its own network's gradients.  The book's trick (set
+  ``discriminator.trainable = False``, then compile the chained model) leaves the
+  discriminator with no trainable weights in Keras 3: it silently stops learning.
+* :class:`GANSnapshots`: a callback that keeps sample grids and both losses for
+  :class:`~dlwp_widgets.widgets.gan_timeline.GANTimeline`.
+
+Labels: real = 1, generated = 0 (the book used the inverse, consistently), with
+the book's 0.05 label noise moved towards the middle so targets stay in [0, 1].
+Images: the generator's ``tanh`` gives [-1, 1], so real images are scaled to
+[-1, 1] too (:func:`to_tanh_range`); the book scaled them to [0, 1].
+
+The two ``train_step`` methods use ``tf.GradientTape``: the TensorFlow-specific
+part of this module; the losses are written with ``keras.ops``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+VAE_IMAGE_SHAPE = (28, 28, 1)
+VAE_LATENT_DIM = 2
+VAE_KL_WEIGHT = 5e-4
+GAN_LATENT_DIM = 32
+GAN_IMAGE_SHAPE = (32, 32, 3)
+LABEL_NOISE = 0.05
+
+
+# --------------------------------------------------------------------------- VAE
+
+
+@keras.saving.register_keras_serializable(package="dlwp")
+class Sampling(layers.Layer):
+    """``z = z_mean + exp(log_var_scale * z_log_var) * epsilon``, epsilon ~ N(0, 1).
+
+    ``log_var_scale=0.5`` is the standard deviation of a variance ``exp(z_log_var)``;
+    ``1.0`` reproduces the book's listing 8.26.  ``seed`` makes the draws repeatable.
+    """
+
+    def __init__(self, seed=None, log_var_scale: float = 0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.log_var_scale = float(log_var_scale)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(self.log_var_scale * z_log_var) * epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed, "log_var_scale": self.log_var_scale}
+
+
+def vae_encoder(img_shape=VAE_IMAGE_SHAPE, latent_dim: int = VAE_LATENT_DIM) -> keras.Model:
+    """Listing 8.25: image -> (z_mean, z_log_var)."""
+    input_img = keras.Input(shape=img_shape, name="image")
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(input_img)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu", strides=(2, 2))(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(32, activation="relu")(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+    return keras.Model(input_img, [z_mean, z_log_var], name="encoder")
+
+
+def vae_decoder(latent_dim: int = VAE_LATENT_DIM, shape_before_flattening=(14, 14, 64), channels: int = 1) -> keras.Model:
+    """Listing 8.27: latent point -> image in [0, 1]."""
+    decoder_input = keras.Input(shape=(latent_dim,), name="z")
+    x = layers.Dense(int(np.prod(shape_before_flattening)), activation="relu")(decoder_input)
+    x = layers.Reshape(shape_before_flattening)(x)
+    x = layers.Conv2DTranspose(32, 3, padding="same", activation="relu", strides=(2, 2))(x)
+    x = layers.Conv2D(channels, 3, padding="same", activation="sigmoid")(x)
+    return keras.Model(decoder_input, x, name="decoder")
+
+
+def vae_loss(images, decoded, z_mean, z_log_var, kl_weight: float = VAE_KL_WEIGHT):
+    """Listing 8.28's loss: ``(total, reconstruction, kl)``, each averaged over the batch.
+
+    Reconstruction: binary cross-entropy averaged over each image's pixels; KL:
+    ``-kl_weight * mean(1 + z_log_var - z_mean**2 - exp(z_log_var))`` over the latent
+    dimensions.  Same numbers as the book's (which flattened the whole batch).
+    """
+    images = ops.cast(images, decoded.dtype)
+    batch = ops.shape(images)[0]
+    flat_images = ops.reshape(images, (batch, -1))
+    flat_decoded = ops.reshape(decoded, (batch, -1))
+    reconstruction = ops.mean(keras.losses.binary_crossentropy(flat_images[..., None], flat_decoded[..., None]), axis=-1)
+    kl = -kl_weight * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+    return ops.mean(reconstruction + kl), ops.mean(reconstruction), ops.mean(kl)
+
+
+@keras.saving.register_keras_serializable(package="dlwp")
+class VAE(keras.Model):
+    """Encoder -> :class:`Sampling` -> decoder, trained on images alone (``fit(x)``).
+
+    ``model(x)`` returns the reconstruction; ``fit`` and ``evaluate`` report
+    ``loss``, ``reconstruction_loss`` and ``kl_loss``.
+    """
+
+    def __init__(self, encoder, decoder, kl_weight: float = VAE_KL_WEIGHT, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.kl_weight = float(kl_weight)
+        self.sampling = Sampling(seed=seed, name="sampling")
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
+
+    def call(self, inputs, training=False):
+        z_mean, z_log_var = self.encoder(inputs, training=training)
+        return self.decoder(self.sampling([z_mean, z_log_var]), training=training)
+
+    def _vae_losses(self, images, training):
+        z_mean, z_log_var = self.encoder(images, training=training)
+        decoded = self.decoder(self.sampling([z_mean, z_log_var]), training=training)
+        return vae_loss(images, decoded, z_mean, z_log_var, self.kl_weight)
+
+    def _track(self, losses):
+        for tracker, value in zip(self.metrics, losses):
+            tracker.update_state(value)
+        return {tracker.name: tracker.result() for tracker in self.metrics}
+
+    @staticmethod
+    def _images(data):
+        return data[0] if isinstance(data, (tuple, list)) else data
+
+    def train_step(self, data):
+        import tensorflow as tf
+
+        images = self._images(data)
+        with tf.GradientTape() as tape:
+            losses = self._vae_losses(images, training=True)
+        gradients = tape.gradient(losses[0], self.trainable_weights)
+        self.optimizer.apply(gradients, self.trainable_weights)
+        return self._track(losses)
+
+    def test_step(self, data):
+        return self._track(self._vae_losses(self._images(data), training=False))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "kl_weight": self.kl_weight,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
+        config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
+        return cls(**config)
+
+
+# --------------------------------------------------------------------------- GAN
+
+
+def gan_generator(latent_dim: int = GAN_LATENT_DIM, height: int = 32, width: int = 32, channels: int = 3) -> keras.Model:
+    """Listing 8.31: latent vector -> (32, 32, 3) image in [-1, 1] (tanh)."""
+    generator_input = keras.Input(shape=(latent_dim,), name="z")
+    x = layers.Dense(128 * (height // 2) * (width // 2))(generator_input)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Reshape((height // 2, width // 2, 128))(x)
+    x = layers.Conv2D(256, 5, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2DTranspose(256, 4, strides=2, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2D(256, 5, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2D(256, 5, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2D(channels, 7, activation="tanh", padding="same")(x)
+    return keras.Model(generator_input, x, name="generator")
+
+
+def gan_discriminator(height: int = 32, width: int = 32, channels: int = 3, dropout: float = 0.4) -> keras.Model:
+    """Listing 8.32 (without its compile): image -> probability that it is real."""
+    discriminator_input = keras.Input(shape=(height, width, channels), name="image")
+    x = layers.Conv2D(128, 3)(discriminator_input)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    for _ in range(3):
+        x = layers.Conv2D(128, 4, strides=2)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(dropout)(x)
+    x = layers.Dense(1, activation="sigmoid")(x)
+    return keras.Model(discriminator_input, x, name="discriminator")
+
+
+def book_rmsprop(learning_rate: float, decay: float = 1e-8, clipvalue: float = 1.0):
+    """The book's ``RMSprop(lr=..., clipvalue=1.0, decay=1e-8)`` in Keras 3.
+
+    Keras 2's ``decay`` divided the rate by ``1 + decay * iterations``: exactly an
+    :class:`~keras.optimizers.schedules.InverseTimeDecay` with ``decay_steps=1``.
+    """
+    schedule = keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
+    return keras.optimizers.RMSprop(learning_rate=schedule, clipvalue=clipvalue)
+
+
+def to_tanh_range(images) -> np.ndarray:
+    """uint8 images in [0, 255] -> float32 in [-1, 1], the generator's range."""
+    return np.asarray(images, dtype="float32") / 127.5 - 1.0
+
+
+def from_tanh_range(images) -> np.ndarray:
+    """Images in [-1, 1] -> uint8 in [0, 255] (clipped, so nothing wraps around)."""
+    images = np.asarray(images, dtype="float32")
+    return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
+
+
+def weights_changed(before: list[np.ndarray], variables) -> bool:
+    """True when any of ``variables`` differs from its copy in ``before``."""
+    return any(not np.array_equal(old, ops.convert_to_numpy(new)) for old, new in zip(before, variables))
+
+
+def snapshot(variables) -> list[np.ndarray]:
+    """Copies of ``variables``' current values (to compare after a step)."""
+    return [np.array(ops.convert_to_numpy(variable)) for variable in variables]
+
+
+@keras.saving.register_keras_serializable(package="dlwp")
+class GAN(keras.Model):
+    """Generator and discriminator trained against each other, one ``train_step`` each batch.
+
+    ``compile(d_optimizer=..., g_optimizer=...)``; ``fit`` on batches of real
+    images in [-1, 1].  Each step (listing 8.34):
+
+    1. :meth:`discriminator_step`: generate a batch, mix it with the real batch,
+       and update the *discriminator only* on noisy labels (real 1, generated 0);
+    2. :meth:`generator_step`: draw new latent points and update the *generator
+       only* so that the discriminator calls its images real.  The loss flows
+       through the discriminator, whose weights are read but not changed.
+
+    Metrics: ``d_loss``, ``g_loss`` and ``d_acc`` (the discriminator's accuracy
+    on the mixed batch, against the clean labels).
+    """
+
+    def __init__(self, generator, discriminator, latent_dim: int = GAN_LATENT_DIM, label_noise: float = LABEL_NOISE, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.label_noise = float(label_noise)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_acc_tracker = keras.metrics.Mean(name="d_acc")
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss_fn=None, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer or book_rmsprop(0.0008)
+        self.g_optimizer = g_optimizer or book_rmsprop(0.0004)
+        self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy()
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_acc_tracker]
+
+    def call(self, latent_points, training=False):
+        return self.generator(latent_points, training=training)
+
+    def sample_latent(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def discriminator_step(self, real_images):
+        """Update the discriminator on one real batch and as many generated images."""
+        import tensorflow as tf
+
+        real_images = ops.convert_to_tensor(real_images, dtype="float32")
+        batch_size = ops.shape(real_images)[0]
+        generated = self.generator(self.sample_latent(batch_size), training=False)
+        combined = ops.concatenate([generated, real_images], axis=0)
+        clean = ops.concatenate([ops.zeros((batch_size, 1)), ops.ones((batch_size, 1))], axis=0)
+        noise = self.label_noise * keras.random.uniform(ops.shape(clean), seed=self.seed_generator)
+        labels = clean + noise * (1.0 - 2.0 * clean)  # 0 -> [0, 0.05], 1 -> [0.95, 1]
+        with tf.GradientTape() as tape:
+            predictions = self.discriminator(combined, training=True)
+            d_loss = self.loss_fn(labels, predictions)
+        weights = self.discriminator.trainable_weights
+        self.d_optimizer.apply(tape.gradient(d_loss, weights), weights)
+        accuracy = ops.mean(ops.cast(ops.equal(predictions > 0.5, clean > 0.5), "float32"))
+        return d_loss, accuracy
+
+    def generator_step(self, batch_size):
+        """Update the generator so that the discriminator calls its images real."""
+        import tensorflow as tf
+
+        latent = self.sample_latent(batch_size)
+        misleading_targets = ops.ones((batch_size, 1))
+        with tf.GradientTape() as tape:
+            predictions = self.discriminator(self.generator(latent, training=True), training=False)
+            g_loss = self.loss_fn(misleading_targets, predictions)
+        weights = self.generator.trainable_weights
+        self.g_optimizer.apply(tape.gradient(g_loss, weights), weights)
+        return g_loss
+
+    def train_step(self, data):
+        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        d_loss, d_acc = self.discriminator_step(real_images)
+        g_loss = self.generator_step(ops.shape(real_images)[0])
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_acc_tracker.update_state(d_acc)
+        return {tracker.name: tracker.result() for tracker in self.metrics}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "label_noise": self.label_noise,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        return cls(**config)
+
+
+@dataclass
+class Timeline:
+    """What :class:`GANSnapshots` kept: sample grids at some steps, both losses at every step."""
+
+    steps: list[int] = field(default_factory=list)  # the step of each snapshot
+    samples: list[np.ndarray] = field(default_factory=list)  # uint8 (count, h, w, c) per snapshot
+    d_losses: list[float] = field(default_factory=list)  # one per training step
+    g_losses: list[float] = field(default_factory=list)
+    d_accuracies: list[float] = field(default_factory=list)
+
+
+class GANSnapshots(keras.callbacks.Callback):
+    """Keep generated samples every ``every`` steps (from fixed latent points) and every step's losses.
+
+    ``fit`` reports running means over an epoch; this callback recovers each
+    step's own loss from them, so the timeline shows the losses step by step.
+    Samples are uint8 images, so a long run stays small in memory.
+    """
+
+    def __init__(self, latent_points, every: int = 100):
+        super().__init__()
+        self.latent_points = np.asarray(latent_points, dtype="float32")
+        self.every = max(1, int(every))
+        self.timeline = Timeline()
+        self._step = 0
+        self._previous = {}
+
+    def _sample(self):
+        images = self.model.generator(self.latent_points, training=False)
+        self.timeline.steps.append(self._step)
+        self.timeline.samples.append(from_tanh_range(images))
+
+    def on_train_begin(self, logs=None):
+        if not self.timeline.steps:
+            self._sample()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous = {}
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        self._step += 1
+        self._batches += 1
+        for key, target in (("d_loss", self.timeline.d_losses), ("g_loss", self.timeline.g_losses), ("d_acc", self.timeline.d_accuracies)):
+            if key in logs:
+                mean = float(logs[key])
+                previous = self._previous.get(key, 0.0)
+                target.append(mean * self._batches - previous * (self._batches - 1))
+                self._previous[key] = mean
+        if self._step % self.every == 0:
+            self._sample()
+
+    def on_train_end(self, logs=None):
+        if self.timeline.steps[-1] != self._step:
+            self._sample()
