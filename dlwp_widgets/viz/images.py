@@ -3,13 +3,30 @@
 Every viewer accepts a numpy array (H, W, 3) or the bytes of an uploaded file and
 turns it into a model input; what cannot be used raises :class:`ImageError` with
 a message a reader can act on.
+
+Limits (a small upload must not take the kernel down):
+
+* ``MAX_UPLOAD_BYTES`` (50 MB): larger files are refused before reading them;
+* ``MAX_IMAGE_PIXELS`` (40 megapixels): checked from the file's header, before
+  anything is decoded (a 140 KB PNG can declare 12000x12000 pixels);
+* ``WORKING_SIDE`` (1024 pixels): anything larger is scaled down by PIL while
+  decoding (JPEG draft mode) or right after, and big arrays likewise, before any
+  float copy is made.  Models take at most a few hundred pixels a side.
+
+16-bit pictures (PNG ``I;16``, 32-bit ``I``, float ``F``) are rescaled to 0..255
+instead of saturated; transparent pixels are composited over white.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+WORKING_SIDE = 1024
 
 
 class ImageError(ValueError):
@@ -24,21 +41,92 @@ def single_input(model):
     return inputs[0]
 
 
-def decode_image(data: bytes) -> np.ndarray:
-    """Uploaded file bytes -> uint8 RGB array (any format PIL reads)."""
-    from PIL import Image, UnidentifiedImageError
+def _to_rgb(image) -> np.ndarray:
+    """A decoded PIL image of any mode -> uint8 RGB, high-bit-depth modes rescaled, alpha over white."""
+    from PIL import Image
+
+    mode = image.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        values = np.asarray(image, dtype=np.float32)
+        if mode == "F":
+            top = 1.0 if values.size and float(np.nanmax(values)) <= 1.0 else 255.0
+        else:  # 16-bit samples (I;16), or 32-bit integers that usually hold 16-bit data
+            top = 65535.0 if mode.startswith("I;16") or (values.size and values.max() > 255) else 255.0
+        grey = np.clip(np.nan_to_num(values) * (255.0 / top), 0, 255).round().astype(np.uint8)
+        return np.repeat(grey[..., None], 3, axis=-1)
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(background, rgba).convert("RGB"))
+    return np.asarray(image.convert("RGB"))
+
+
+def decode_image(data: bytes, *, max_side: int = WORKING_SIDE) -> np.ndarray:
+    """Uploaded file bytes -> uint8 RGB array (any format PIL reads), at most ``max_side`` a side.
+
+    The pixel count is checked from the header before decoding; JPEGs are
+    decoded at a reduced scale when they are large (draft mode), other formats
+    are scaled down right after decoding, before any float copy.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ImageError(f"Expected the bytes of an image file, got {type(data).__name__}.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageError(
+            f"The file is {len(data) / 2**20:.0f} MB; the largest accepted is {MAX_UPLOAD_BYTES // 2**20} MB."
+        )
     try:
-        with Image.open(io.BytesIO(bytes(data))) as image:
-            return np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower cap applies
+            with Image.open(io.BytesIO(bytes(data))) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ImageError(_too_many_pixels(width, height))
+                if max(width, height) > max_side:
+                    image.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
+                image.load()
+                image = ImageOps.exif_transpose(image) or image
+                if max(image.size) > max_side:
+                    image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+                return _to_rgb(image)
+    except Image.DecompressionBombError:
+        raise ImageError(_too_many_pixels(None, None)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        if isinstance(error, ImageError):
+            raise
         raise ImageError("Not a readable image file: upload a JPEG or PNG.") from None
 
 
-def as_rgb_array(image) -> np.ndarray:
-    """Accept bytes or an (H, W, 3) / (1, H, W, 3) / (H, W) array; return (H, W, 3) float32."""
+def _too_many_pixels(width, height) -> str:
+    size = f" is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels)" if width else " is too large"
+    return (
+        f"The image{size}; the largest accepted is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels. "
+        "Scale it down (the models look at a few hundred pixels a side) and upload it again."
+    )
+
+
+def _shrink_array(image: np.ndarray, max_side: int) -> np.ndarray:
+    """Scale an (H, W[, C]) array down to at most ``max_side`` a side, before any float copy."""
+    height, width = image.shape[:2]
+    if max(height, width) <= max_side:
+        return image
+    if image.dtype == np.uint8 and (image.ndim == 2 or image.shape[-1] in (1, 3)):
+        from PIL import Image
+
+        picture = Image.fromarray(image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image)
+        picture.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        shrunk = np.asarray(picture)
+        return shrunk[..., None] if image.ndim == 3 and image.shape[-1] == 1 else shrunk
+    step = -(-max(height, width) // max_side)  # other dtypes: plain subsampling (a view, no copy)
+    return image[::step, ::step]
+
+
+def as_rgb_array(image, *, max_side: int = WORKING_SIDE) -> np.ndarray:
+    """Accept bytes or an (H, W, 3) / (1, H, W, 3) / (H, W) array; return (H, W, 3) float32.
+
+    Pictures larger than ``max_side`` a side are scaled down first (see the module's limits).
+    """
     if isinstance(image, (bytes, bytearray, memoryview)):
         image = decode_image(image)
     if not isinstance(image, np.ndarray):
@@ -50,6 +138,8 @@ def as_rgb_array(image) -> np.ndarray:
         raise ImageError(f"Expected a numeric image array, got dtype {image.dtype}.")
     if image.ndim == 4 and image.shape[0] == 1:
         image = image[0]
+    if image.ndim in (2, 3):
+        image = _shrink_array(image, max_side)
     if image.ndim == 2:
         image = np.repeat(image[..., None], 3, axis=-1)
     if image.ndim != 3 or image.shape[-1] not in (1, 3):
