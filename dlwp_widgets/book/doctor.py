@@ -129,25 +129,72 @@ def check_data() -> list[Check]:
     return checks
 
 
+# distribution: (import name, why it matters, the command that fixes it)
+FRONT_END = {
+    "jupyterlab": ("jupyterlab", "`dlwp lab` and reading the notebooks need JupyterLab", "pip install 'jupyterlab>=4.2,<5'"),
+    "jupyterlab_widgets": (
+        "jupyterlab_widgets", "the widget manager: without it widgets do not render in JupyterLab",
+        "pip install 'jupyterlab_widgets>=3' 'ipywidgets>=8.1'",
+    ),
+}
+COMPONENTS = {
+    "tensorboard": ("tensorboard", "chapter 7's TensorBoard callback", "pip install 'tensorboard>=2.20'"),
+    "keras-tuner": ("keras_tuner", "chapter 7's hyperparameter search", "pip install 'keras-tuner>=1.4.7'"),
+    "pydot": ("pydot", "keras.utils.plot_model (chapter 7) draws through pydot", "pip install 'pydot>=3'"),
+}
+
+
+def check_components(components: dict[str, tuple[str, str, str]]) -> list[Check]:
+    """Installed and importable (a present but broken package counts as missing)."""
+    import importlib.util
+
+    checks = []
+    for distribution, (module, why, fix) in components.items():
+        version = _version(distribution)
+        found = version is not None and importlib.util.find_spec(module) is not None
+        checks.append(Check(distribution, version) if found else Check(distribution, "missing", why, fix))
+    return checks
+
+
+def check_notebooks() -> list[Check]:
+    from dlwp_widgets.book.notebooks import find_notebooks, find_root
+
+    root = find_root()
+    refs = find_notebooks(root=root.path) if root.origin != "none" else []
+    if not refs:
+        where = f"under {root.path / 'chapters'} ({root.origin})" if root.origin != "none" else "anywhere"
+        return [Check("notebooks", "none found", f"no chapter notebooks {where}",
+                      "dlwp book get DIR && cd DIR (or set DLWP_ROOT to a folder holding chapters/)")]
+    check = Check("notebooks", f"{len(refs)} in {root.path / 'chapters'} ({root.origin})")
+    if not root.writable_copy:
+        check.hint = "this is the installed package's copy: `dlwp book get DIR` gives you your own to edit and run"
+    return [check]
+
+
 def check_front_end() -> list[Check]:
     where = "Colab" if config.in_colab() else "Binder" if config.in_binder() else "local"
     checks = [Check("environment", where)]
-    if _version("jupyterlab_widgets") is None and not config.in_colab():
-        checks.append(
-            Check("jupyterlab_widgets", "missing", "widgets will not render in JupyterLab", "pip install ipywidgets>=8")
+    if not config.in_colab():
+        checks += check_components(FRONT_END)
+    dot = shutil.which("dot")
+    checks.append(
+        Check("graphviz dot", dot)
+        if dot
+        else Check(
+            "graphviz dot",
+            "not on PATH",
+            "keras.utils.plot_model (chapter 7) needs Graphviz's `dot` program",
+            "apt-get install graphviz (Debian/Ubuntu) | brew install graphviz (macOS) | conda install graphviz",
         )
-    search_path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
-    if shutil.which("jupyter", path=search_path) is None and not config.in_colab():
-        checks.append(
-            Check("jupyter", "not on PATH", "JupyterLab is not installed here", "pip install -e '.[lab]' && jupyter lab")
-        )
+    )
     return checks
 
 
 def run_checks(stream=None) -> int:
     """Print every check; returns 1 when any has a problem."""
     stream = stream or sys.stdout
-    checks = check_versions() + check_backend_and_device() + check_data() + check_front_end()
+    checks = check_versions() + check_backend_and_device() + check_data() + check_notebooks() + check_front_end()
+    checks += check_components(COMPONENTS)
     width = max(len(check.name) for check in checks)
     problems = 0
     for check in checks:
