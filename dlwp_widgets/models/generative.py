@@ -399,3 +399,38 @@ class GANSnapshots(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.timeline.steps[-1] != self._step:
             self._sample()
+
+
+def train_steps(gan, next_batch, steps: int, timeline: Timeline, latent_points, *, every: int = 100,
+                should_stop=None, progress=None) -> int:
+    """Train ``gan`` for up to ``steps`` more steps, extending ``timeline``; returns the steps done.
+
+    ``next_batch()`` gives a batch of real images in [-1, 1]; each step is one
+    compiled ``train_step`` (``train_on_batch``); every ``every`` steps (and after
+    the last one) the generator's images for ``latent_points`` join the timeline.
+    ``should_stop()`` is asked before each step, ``progress(done, steps)`` told after.
+    """
+    latent_points = np.asarray(latent_points, dtype="float32")
+    step = len(timeline.d_losses)
+    if not timeline.steps:
+        timeline.steps.append(step)
+        timeline.samples.append(from_tanh_range(gan.generator(latent_points, training=False)))
+    done = 0
+    for done in range(1, steps + 1):
+        if should_stop is not None and should_stop():
+            done -= 1
+            break
+        logs = gan.train_on_batch(next_batch(), return_dict=True)
+        timeline.d_losses.append(float(logs["d_loss"]))
+        timeline.g_losses.append(float(logs["g_loss"]))
+        timeline.d_accuracies.append(float(logs["d_acc"]))
+        step += 1
+        if progress is not None:
+            progress(done, steps)
+        if step % every == 0:
+            timeline.steps.append(step)
+            timeline.samples.append(from_tanh_range(gan.generator(latent_points, training=False)))
+    if done and timeline.steps[-1] != step:
+        timeline.steps.append(step)
+        timeline.samples.append(from_tanh_range(gan.generator(latent_points, training=False)))
+    return done
