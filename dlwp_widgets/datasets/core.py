@@ -10,20 +10,29 @@ picks between them according to the data source:
 ``auto``     the real files when they can be had, otherwise the stand-in with a
              loud notice that says why.
 
-Downloads go through ``keras.utils.get_file`` into a staging folder and are moved
-into the cache only once their checksum matched, so a failed, truncated or
-corrupt download never leaves a file behind that a later run would trust.
+Downloads are streamed into a staging folder and moved into the cache only once
+their checksum (or content check) passed, so a failed, truncated or corrupt
+download never leaves a file behind that a later run would trust; the staging
+folder is removed on every way out, Ctrl-C included.
+
+Limits: every socket read waits at most ``DLWP_DOWNLOAD_TIMEOUT`` seconds
+(default 60) and a whole download at most ``DLWP_DOWNLOAD_DEADLINE`` seconds
+(default 3600, so a server that trickles bytes cannot hang a notebook forever).
+A setting that is not a positive number is a :class:`DataUnavailable` error
+naming the variable (so ``auto`` falls back to the stand-in and says why).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import http.client
 import os
 import shutil
-import socket
 import tempfile
+import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -35,6 +44,9 @@ ENV_CACHE_DIR = "DLWP_CACHE_DIR"
 ENV_DATA_DIR = "DLWP_DATA_DIR"
 ENV_MIRROR = "DLWP_DATA_MIRROR"
 ENV_TIMEOUT = "DLWP_DOWNLOAD_TIMEOUT"
+ENV_DEADLINE = "DLWP_DOWNLOAD_DEADLINE"
+DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_DEADLINE_S = 3600.0
 STANDIN_DIR = "dlwp-standins"
 
 T = TypeVar("T")
@@ -117,6 +129,69 @@ def cache_dir() -> Path:
     return Path(keras_home) / "datasets"
 
 
+def cache_problem(folder: Path | None = None) -> str | None:
+    """Why ``folder`` (default: the cache) cannot hold files, or None when it can."""
+    folder = Path(folder or cache_dir())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"the cache folder {folder} cannot be created ({error.strerror or error})"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the cache folder {folder} is not writable"
+    return None
+
+
+_announced_fallback: set[str] = set()
+
+
+def work_dir() -> Path:
+    """A folder for generated files (stand-ins, subsets): the cache, else a temporary folder.
+
+    Stand-ins must work even where the cache cannot be written (a read-only home,
+    ``DLWP_CACHE_DIR`` naming a file): then they go to a per-user temporary
+    folder, and a notice says so once.
+    """
+    problem = cache_problem()
+    if problem is None:
+        return cache_dir()
+    fallback = Path(tempfile.gettempdir()) / f"dlwp-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    fallback.mkdir(parents=True, exist_ok=True)
+    if problem not in _announced_fallback:
+        _announced_fallback.add(problem)
+        print(f"Note: {problem}; generated data goes to {fallback} instead (set {ENV_CACHE_DIR} to fix).", flush=True)
+    return fallback
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment (``default`` when unset)."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise DataUnavailable(
+            f"{name}={raw!r} is not a positive number of seconds; unset it (default {default:g}) or fix it."
+        )
+    return value
+
+
+def data_dir() -> Path | None:
+    """The reader's folder of pre-downloaded files (``DLWP_DATA_DIR``), which must exist when set."""
+    configured = os.environ.get(ENV_DATA_DIR)
+    if not configured:
+        return None
+    folder = Path(configured).expanduser()
+    if not folder.is_dir():
+        raise DataUnavailable(
+            f"{ENV_DATA_DIR}={configured!r} is not a folder (it does not exist, or it is a file). "
+            f"Point {ENV_DATA_DIR} at the folder holding the downloaded files, or unset it."
+        )
+    return folder
+
+
 def file_digest(path: Path, algorithm: str = "sha256") -> str:
     digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
@@ -141,9 +216,9 @@ def cached_path(remote: RemoteFile) -> Path | None:
     error (it is the reader's file: we neither use nor delete it); a cached
     file that fails is removed, because only this package writes there.
     """
-    data_dir = os.environ.get(ENV_DATA_DIR)
-    if data_dir:
-        provided = Path(data_dir).expanduser() / remote.filename
+    provided_dir = data_dir()
+    if provided_dir is not None:
+        provided = provided_dir / remote.filename
         if provided.exists():
             problem = remote.problem_with(provided)
             if problem:
@@ -161,14 +236,30 @@ def cached_path(remote: RemoteFile) -> Path | None:
     return None
 
 
-@contextlib.contextmanager
-def _socket_timeout(seconds: float):
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
+class _DeadlinePassed(Exception):
+    pass
+
+
+def download(url: str, target: Path, *, timeout_s: float, deadline_s: float) -> None:
+    """Stream ``url`` into ``target``: each read waits at most ``timeout_s``, the whole at most ``deadline_s``.
+
+    A body shorter than its ``Content-Length`` is an error (a cut transfer).
+    """
+    started = time.monotonic()
+    request = urllib.request.Request(url, headers={"User-Agent": "dlwp-companion"})
+    with urllib.request.urlopen(request, timeout=timeout_s) as response, open(target, "wb") as out:
+        declared = response.headers.get("Content-Length")
+        received = 0
+        while True:
+            if time.monotonic() - started > deadline_s:
+                raise _DeadlinePassed(received)
+            block = response.read1(1 << 16)
+            if not block:
+                break
+            out.write(block)
+            received += len(block)
+        if declared is not None and declared.isdigit() and received < int(declared):
+            raise http.client.IncompleteRead(b"", int(declared) - received)
 
 
 def fetch(remote: RemoteFile) -> Path:
@@ -176,37 +267,31 @@ def fetch(remote: RemoteFile) -> Path:
     local = cached_path(remote)
     if local is not None:
         return local
-    import keras
-
     target_dir = cache_dir()
-    target_dir.mkdir(parents=True, exist_ok=True)
+    problem = cache_problem(target_dir)
+    if problem:
+        raise DataUnavailable(f"Cannot download {remote.filename}: {problem}. Set {ENV_CACHE_DIR} to a writable folder.")
     origin = remote.origin()
-    timeout = float(os.environ.get(ENV_TIMEOUT, "60"))
+    timeout = env_seconds(ENV_TIMEOUT, DEFAULT_TIMEOUT_S)
+    deadline = env_seconds(ENV_DEADLINE, DEFAULT_DEADLINE_S)
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=target_dir))
     try:
-        with _socket_timeout(timeout):
-            try:
-                downloaded = Path(
-                    keras.utils.get_file(
-                        fname=remote.filename,
-                        origin=origin,
-                        file_hash=remote.file_hash,
-                        hash_algorithm=remote.hash_algorithm,
-                        cache_dir=str(staging),
-                        cache_subdir="",
-                    )
-                )
-            except ValueError as error:
-                if "hash" not in str(error):
-                    raise
-                downloaded = None
-            except Exception as error:  # urllib, socket and Keras' wrapped errors
-                raise DownloadFailed(
-                    f"Could not download {remote.filename} from {origin}: {error}. "
-                    "The machine may be offline, the server may be down, or the transfer was cut "
-                    "short; nothing was kept in the cache. " + _what_to_do(remote)
-                ) from None
-        problem = "checksum mismatch" if downloaded is None else remote.problem_with(downloaded)
+        downloaded = staging / remote.filename
+        try:
+            download(origin, downloaded, timeout_s=timeout, deadline_s=deadline)
+        except _DeadlinePassed as passed:
+            raise DownloadFailed(
+                f"Gave up downloading {remote.filename} from {origin}: it was not complete after "
+                f"{deadline:g} s ({passed.args[0]:,} bytes received; the limit is {ENV_DEADLINE}={deadline:g}). "
+                "The server is too slow; nothing was kept in the cache. " + _what_to_do(remote)
+            ) from None
+        except Exception as error:  # urllib, http.client and socket errors
+            raise DownloadFailed(
+                f"Could not download {remote.filename} from {origin}: {error}. "
+                "The machine may be offline, the server may be down, or the transfer was cut "
+                "short; nothing was kept in the cache. " + _what_to_do(remote)
+            ) from None
+        problem = remote.problem_with(downloaded)
         if problem:
             raise ChecksumMismatch(
                 f"Downloaded {remote.filename} from {origin}, but it does not match the registry's file "
@@ -221,7 +306,7 @@ def fetch(remote: RemoteFile) -> Path:
 
 
 def standin_cache_path(key: str) -> Path:
-    return cache_dir() / STANDIN_DIR / key
+    return work_dir() / STANDIN_DIR / key
 
 
 def cached_standin(key: str, generate: Callable[[], dict], *, cache: bool = True) -> dict:
