@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 DATA_SOURCES = ("auto", "real", "standin")
@@ -146,10 +147,92 @@ def resolve(
     )
 
 
+ENV_VERBOSE = "DLWP_VERBOSE"
+# TensorFlow's native start-up lines (stderr, before absl logging is set up): not the reader's business.
+# TF_CPP_MIN_LOG_LEVEL does not hide the oneDNN line in 2.21, and TF_ENABLE_ONEDNN_OPTS=0 would slow
+# CPU convolutions, so these lines are filtered out of file descriptor 2 while TensorFlow starts.
+TENSORFLOW_NOISE = (
+    "oneDNN custom operations are on",
+    "cudart_stub.cc",
+    "Could not find cuda drivers",
+    "failed call to cuInit",
+    "All log messages before absl::InitializeLog() is called",
+    "Unable to register cuDNN factory",
+    "Unable to register cuFFT factory",
+    "Unable to register cuBLAS factory",
+    "computation placer already registered",
+    "TF-TRT Warning: Could not find TensorRT",
+    "This TensorFlow binary is optimized to use available CPU instructions",
+    "To enable the following instructions",
+    "absl::InitializeLog",
+)
+
+
+def verbose_requested() -> bool:
+    """``DLWP_VERBOSE=1`` (or ``--verbose``): show TensorFlow's own start-up lines."""
+    try:
+        return bool(env_flag(ENV_VERBOSE))
+    except SettingsError:
+        return True
+
+
+@contextmanager
+def quiet_tensorflow_startup():
+    """Drop TensorFlow's start-up noise from stderr (file descriptor 2) while the block runs;
+    every other line written meanwhile is passed on.  A no-op when verbosity was asked for,
+    or when TensorFlow has already started (nothing to hide then)."""
+    if verbose_requested() or _tensorflow_started():
+        yield
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 (some embedded interpreters)
+        yield
+        return
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [
+                line
+                for line in captured.read().decode("utf-8", errors="replace").splitlines(keepends=True)
+                if line.strip() and not any(noise in line for noise in TENSORFLOW_NOISE)
+            ]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
+
+
+_started = False
+
+
+def _tensorflow_started() -> bool:
+    return _started
+
+
+def start_tensorflow():
+    """Import TensorFlow (and Keras) and look for GPUs once, without the start-up noise."""
+    global _started
+    with quiet_tensorflow_startup():
+        import keras
+        import tensorflow as tf
+
+        tf.config.list_physical_devices("GPU")  # cuInit's complaint comes here, not at import
+    _started = True
+    return tf, keras
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and the Keras backend in one call."""
-    import keras
-
+    _, keras = start_tensorflow()
     keras.utils.set_random_seed(seed)
 
 
@@ -163,7 +246,7 @@ def in_binder() -> bool:
 
 def describe_device() -> str:
     """One line naming the accelerator TensorFlow will use."""
-    import tensorflow as tf
+    tf, _ = start_tensorflow()
 
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
@@ -196,7 +279,9 @@ def setup(
     if not quiet:
         where = "Colab" if in_colab() else "Binder" if in_binder() else "local"
         print(settings.describe())
-        print(f"{describe_device()} | environment: {where}")
+        tf, keras = start_tensorflow()
+        print(f"{describe_device()} | TensorFlow {tf.__version__}, Keras {keras.__version__} "
+              f"(backend: {keras.backend.backend()}) | environment: {where}")
         if settings.smoke:
             print("Smoke mode: shortened training for a quick CPU check; numbers are not the book's.")
     return settings

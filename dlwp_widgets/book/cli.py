@@ -140,6 +140,41 @@ def _book_sync(args) -> int:
     return 0
 
 
+def _book_get(args) -> int:
+    from dlwp_widgets.book.get import NothingToGet, get_book
+
+    try:
+        result = get_book(Path(args.dir), force=args.force)
+    except (NothingToGet, ValueError) as error:
+        print(f"dlwp: {error}")
+        return 2
+    print(result.summary())
+    where = "" if Path(args.dir).resolve() == Path.cwd().resolve() else f"cd {args.dir} && "
+    print(f"Next: {where}dlwp lab   (or: {where}dlwp book run --smoke --notebooks 2.1)")
+    return 0
+
+
+def _lab(args) -> int:
+    from dlwp_widgets.book.lab import launch
+    from dlwp_widgets.book.notebooks import find_root
+
+    if args.dir and args.dir.startswith("-"):  # `dlwp lab -- --port 8899`: no folder given
+        args.lab_args, args.dir = [args.dir, *args.lab_args], None
+    if args.dir:
+        folder = Path(args.dir).expanduser().resolve()
+    else:
+        root = find_root()
+        if not root.writable_copy or root.origin == "none":
+            print("No notebook folder here: `dlwp book get DIR` copies the notebooks into DIR, then `dlwp lab DIR`.")
+            return 2
+        folder = root.path
+    if not (folder / "chapters").is_dir():
+        print(f"{folder} has no chapters/ folder: `dlwp book get {folder}` writes it.")
+        return 2
+    extra = [arg for arg in args.lab_args if arg != "--"]
+    return launch(folder, extra, dry_run=args.dry_run)
+
+
 def _book_listings(args) -> int:
     from dlwp_widgets.book import catalog
 
@@ -215,6 +250,8 @@ def _doctor(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlwp", description=__doc__)
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's start-up lines (hidden by default; also DLWP_VERBOSE=1)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     book = commands.add_parser("book", help="execute, sync and list the chapter notebooks")
@@ -241,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--no-execute", action="store_true", help="pair only, store no outputs")
     sync.set_defaults(handler=_book_sync)
 
+    get = book_commands.add_parser("get", help="copy the notebooks shipped with the package into a folder")
+    get.add_argument("dir", nargs="?", default=".", help="where chapters/ is written (default: here)")
+    get.add_argument("--force", action="store_true", help="also replace notebooks you edited")
+    get.set_defaults(handler=_book_get)
+
     listings = book_commands.add_parser("listings", help="list the book's listings")
     listings.add_argument("--chapter", type=int)
     listings.set_defaults(handler=_book_listings)
@@ -257,7 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("names", nargs="+", help="dataset names, or 'all'")
     fetch.set_defaults(handler=_data_fetch)
 
-    commands.add_parser("doctor", help="check versions, GPU, data cache and front end").set_defaults(handler=_doctor)
+    doctor = commands.add_parser("doctor", help="check versions, GPU, data cache and front end")
+    doctor.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="also show TensorFlow's own start-up lines")
+    doctor.set_defaults(handler=_doctor)
+
+    lab = commands.add_parser("lab", help="JupyterLab in the notebook folder (.py notebooks open as notebooks)")
+    lab.add_argument("dir", nargs="?", help="a folder holding chapters/ (default: the one dlwp finds)")
+    lab.add_argument("--dry-run", action="store_true", help="print the command instead of starting JupyterLab")
+    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="after --: options passed to JupyterLab")
+    lab.set_defaults(handler=_lab)
     return parser
 
 
@@ -267,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     from dlwp_widgets.config import SettingsError
 
     args = build_parser().parse_args(argv)
+    if getattr(args, "verbose", False):
+        os.environ["DLWP_VERBOSE"] = "1"  # also reaches the notebooks' kernels
     try:
         code = args.handler(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit

@@ -193,8 +193,9 @@ def check_front_end() -> list[Check]:
 def run_checks(stream=None) -> int:
     """Print every check; returns 1 when any has a problem."""
     stream = stream or sys.stdout
-    checks = check_versions() + check_backend_and_device() + check_data() + check_notebooks() + check_front_end()
-    checks += check_components(COMPONENTS)
+    with config.quiet_tensorflow_startup():  # TensorFlow's start-up lines only with --verbose
+        checks = check_versions() + check_backend_and_device() + check_data() + check_notebooks() + check_front_end()
+        checks += check_components(COMPONENTS)
     width = max(len(check.name) for check in checks)
     problems = 0
     for check in checks:
