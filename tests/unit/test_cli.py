@@ -32,8 +32,9 @@ def test_book_run_rejects_bad_arguments(capsys):
     with pytest.raises(SystemExit):
         main(["book", "run", "--chapters", "two"])
     assert main(["book", "run", "--chapters", "42"]) == 2
-    with pytest.raises(ValueError, match="Unknown data source"):
+    with pytest.raises(SystemExit) as exit_info:  # an argparse error (exit 2), not a traceback
         main(["book", "run", "--chapters", "2", "--data-source", "web"])
+    assert exit_info.value.code == 2 and "invalid choice: 'web'" in capsys.readouterr().err
 
 
 def test_doctor_reports_every_area_with_fixes(capsys):
