@@ -111,11 +111,38 @@ def _book_run(args) -> int:
         return stopped.exit_code
     wall = time.monotonic() - start
     write_results(results, options, wall)
+    if not args.no_site:
+        _build_site_quietly(options.out_dir)
     md_path, html_path = write_report(results, options, wall)
     failed = [r for r in results if r.status != PASSED]
     print(f"{len(results) - len(failed)} of {len(results)} notebooks passed in {wall:.1f} s.")
     print(f"Report: {md_path}\n        {html_path}")
     return 1 if failed else 0
+
+
+def _build_site_quietly(run_dir: Path) -> None:
+    """The run's static site (run_dir/site); a failure is reported, never fatal to the run."""
+    from dlwp_widgets.book.site import build_site
+
+    try:
+        site = build_site(run_dir, run_dir / "site")
+    except Exception as error:  # the report must still be written
+        print(f"The site could not be built ({type(error).__name__}: {error}); `dlwp book site {run_dir}` retries.")
+        return
+    print(f"Site: {site.index} ({len(site.pages)} pages, {site.seconds:.1f} s)")
+
+
+def _book_site(args) -> int:
+    from dlwp_widgets.book.notebooks import find_root
+    from dlwp_widgets.book.site import build_site
+
+    run_dir = Path(args.run_dir) if args.run_dir else find_root().path / "build" / "smoke"
+    if not (run_dir / "notebooks").is_dir():
+        print(f"{run_dir} holds no executed notebooks: run `dlwp book run` first, or name its --out folder.")
+        return 2
+    site = build_site(run_dir, Path(args.out) if args.out else run_dir / "site")
+    print(f"Site: {site.index} ({len(site.pages)} pages, {site.seconds:.1f} s)")
+    return 0
 
 
 def _book_sync(args) -> int:
@@ -269,7 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--epochs", type=_count(1), help="override every notebook's EPOCHS")
     run.add_argument("--out", type=_output_folder, help="output folder (default build/smoke or build/full)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--no-site", action="store_true", help="skip the static site of executed notebooks")
     run.set_defaults(handler=_book_run)
+
+    site = book_commands.add_parser("site", help="a static site of a run's executed notebooks")
+    site.add_argument("run_dir", nargs="?", help="a `dlwp book run` output folder (default build/smoke)")
+    site.add_argument("--out", help="site folder (default RUN_DIR/site)")
+    site.set_defaults(handler=_book_site)
 
     sync = book_commands.add_parser("sync", help="regenerate .ipynb pairs with their checked outputs")
     sync.add_argument("paths", nargs="*", help="notebook sources (default: all)")

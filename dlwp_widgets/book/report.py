@@ -37,6 +37,71 @@ def unrecorded_targets(results: list[NotebookResult]) -> list[Target]:
     ]
 
 
+def data_source_summary(options: RunOptions, results: list[NotebookResult]) -> str:
+    """What the notebooks actually used (not the policy): e.g. "stand-in for all 18 notebooks (policy: auto)"."""
+    from dlwp_widgets.book.comparison import data_kind
+
+    used: dict[str, list[str]] = {}
+    for result in results:
+        used.setdefault(data_kind(result.data_sources), []).append(result.ref.section)
+    policy = f"(policy: {options.data_source})"
+    if not used:
+        return f"no notebook ran {policy}"
+    if len(used) == 1:
+        ((kind, sections),) = used.items()
+        every = f"all {len(sections)} notebooks" if len(sections) > 1 else f"notebook {sections[0]}"
+        return f"{kind} for {every} {policy}"
+    order = ["real", "stand-in", "mixed", "no dataset"]
+    parts = [f"{kind} for {', '.join(used[kind])}" for kind in sorted(used, key=lambda k: order.index(k) if k in order else 9)]
+    return "; ".join(parts) + f" {policy}"
+
+
+FIGURES_DIR = "figures"
+
+
+def key_figures(results: list[NotebookResult], out_dir: Path) -> dict[str, str]:
+    """Each executed notebook's last figure, written as ``figures/<notebook>.png``: notebook -> relative path."""
+    from dlwp_widgets.book.site import key_figure
+
+    found = {}
+    for result in results:
+        image = key_figure(result.output) if result.output and Path(result.output).exists() else None
+        if image:
+            target = Path(out_dir) / FIGURES_DIR / f"{result.ref.stem}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(image)
+            found[result.ref.stem] = f"{FIGURES_DIR}/{target.name}"
+    return found
+
+
+def _site_links(results: list[NotebookResult], out_dir: Path) -> tuple[str | None, dict[str, str]]:
+    """The run's site (``site/index.html``, written by ``dlwp book site``) and each notebook's page, if built."""
+    from dlwp_widgets.book.site import page_path
+
+    index = Path(out_dir) / "site" / "index.html"
+    if not index.exists():
+        return None, {}
+    pages = {}
+    for result in results:
+        if result.output:
+            relative = f"site/{page_path(Path(result.output))}"
+            if (Path(out_dir) / relative).exists():
+                pages[result.ref.stem] = relative
+    return "site/index.html", pages
+
+
+def _figures_html(figures: dict[str, str], pages: dict[str, str]) -> str:
+    cells = []
+    for stem, src in figures.items():
+        image = f"<img src='{html.escape(src)}' alt='last figure of {html.escape(stem)}' loading='lazy'>"
+        label = html.escape(stem)
+        if stem in pages:
+            image = f"<a href='{html.escape(pages[stem])}'>{image}</a>"
+            label = f"<a href='{html.escape(pages[stem])}'>{label}</a>"
+        cells.append(f"<figure>{image}<figcaption>{label}</figcaption></figure>")
+    return "<div class='figures'>" + "".join(cells) + "</div>"
+
+
 def _header(
     options: RunOptions, results: list[NotebookResult], wall_s: float, interrupted: str = ""
 ) -> list[tuple[str, str]]:
@@ -44,7 +109,7 @@ def _header(
     status = [("Status", f"INTERRUPTED ({interrupted}): the notebooks marked interrupted did not finish")] if interrupted else []
     return status + [
         ("Mode", options.mode),
-        ("Data source", options.data_source),
+        ("Data source", data_source_summary(options, results)),
         ("Notebooks", f"{passed} of {len(results)} passed"),
         ("Wall time", f"{wall_s:.1f} s (jobs: {options.jobs})"),
         ("Machine", f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}"),
@@ -104,6 +169,8 @@ STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}"
     "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
     "text-align:left;vertical-align:top}th{background:#f3f3f3}"
+    ".figures{display:flex;flex-wrap:wrap;gap:1em}.figures figure{margin:0;max-width:22em}"
+    ".figures img{max-width:22em;max-height:16em;border:1px solid #ddd}"
 )
 
 
@@ -127,22 +194,41 @@ def write_report(
         "its trivial baseline."
     )
 
+    figures = key_figures(results, options.out_dir)
+    site_index, pages = _site_links(results, options.out_dir)
+    if site_index:
+        header.insert(1, ("Executed notebooks", f"{site_index} (every notebook with its figures)"))
+
     markdown = ["# dlwp companion — run report" + (" (interrupted)" if interrupted else ""), ""]
     markdown += [f"- **{key}:** {value}" for key, value in header]
     markdown += ["", "## Notebooks", "", _markdown_table(*notebooks), "", "## Results against the book", ""]
     markdown += [note, "", _markdown_table(*metrics) if metrics[1] else "No metric was recorded.", ""]
     if missing:
         markdown += ["## Book figures with no recorded value in this run", "", _markdown_table(missing_head, missing), ""]
+    if figures:
+        markdown += ["## Figures (each notebook's last)", ""]
+        markdown += [f"![{stem}]({src})" + (f" [{stem}]({pages[stem]})" if stem in pages else f" {stem}")
+                     for stem, src in figures.items()] + [""]
     md_path = options.out_dir / "report.md"
     md_path.write_text("\n".join(markdown), encoding="utf-8")
 
     parts = [f"<!doctype html><meta charset='utf-8'><title>dlwp companion — run report</title><style>{STYLE}</style>"]
     parts.append(f"<h1>dlwp companion — run report{' (interrupted)' if interrupted else ''}</h1><ul>")
-    parts += [f"<li><b>{html.escape(k)}:</b> {html.escape(v)}</li>" for k, v in header]
-    parts += ["</ul><h2>Notebooks</h2>", _html_table(*notebooks), "<h2>Results against the book</h2>"]
+    for key, value in header:
+        shown = html.escape(value)
+        if site_index and key == "Executed notebooks":
+            shown = f"<a href='{site_index}'>{html.escape(site_index)}</a> (every notebook with its figures)"
+        parts.append(f"<li><b>{html.escape(key)}:</b> {shown}</li>")
+    table = _html_table(*notebooks)
+    for stem, page in pages.items():  # notebook names link to their executed pages
+        table = table.replace(f"<td>{html.escape(stem)}</td>", f"<td><a href='{html.escape(page)}'>{html.escape(stem)}</a></td>", 1)
+    parts += ["</ul><h2>Notebooks</h2>", table, "<h2>Results against the book</h2>"]
     parts += [f"<p>{html.escape(note)}</p>", _html_table(*metrics) if metrics[1] else "<p>No metric was recorded.</p>"]
     if missing:
         parts += ["<h2>Book figures with no recorded value in this run</h2>", _html_table(missing_head, missing)]
+    if figures:
+        parts += ["<h2>Figures</h2><p>Each notebook's last figure" + (", linked to its page" if pages else "") + ".</p>",
+                  _figures_html(figures, pages)]
     html_path = options.out_dir / "report.html"
     html_path.write_text("\n".join(parts), encoding="utf-8")
     return md_path, html_path
