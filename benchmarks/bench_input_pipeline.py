@@ -48,10 +48,10 @@ def time_book(directory, batch_size, epochs, augment, images):
 
 
 def time_ours(directory, batch_size, epochs, augment, seed):
-    from dlwp_widgets.datasets import cats_vs_dogs
+    from dlwp_widgets.pipelines import images as image_pipelines
 
-    dataset = cats_vs_dogs.image_dataset(directory, batch_size=batch_size, seed=seed)
-    pipeline = cats_vs_dogs.training_pipeline(dataset, augment=augment(seed) if augment else None)
+    dataset = image_pipelines.image_dataset(directory, batch_size=batch_size, seed=seed)
+    pipeline = image_pipelines.training_pipeline(dataset, augment=augment(seed) if augment else None)
     count = 0
     started = time.perf_counter()
     for _ in range(epochs):
@@ -72,6 +72,7 @@ def main() -> None:
     import io
 
     from dlwp_widgets.datasets import cats_vs_dogs
+    from dlwp_widgets.pipelines import images as image_pipelines
 
     with contextlib.redirect_stdout(io.StringIO()):  # the loaders' notices
         base = cats_vs_dogs.load_data(args.source)
@@ -80,8 +81,8 @@ def main() -> None:
     print(f"{images} training JPEGs -> 150x150 batches of {args.batch_size}, {args.epochs} epochs ({args.source} data)")
     variants = (
         ("rescale only", None),
-        ("augment: 5 layers", cats_vs_dogs.augmentation_layers),
-        ("augment: 1 affine", cats_vs_dogs.augmentation),
+        ("augment: 5 layers", image_pipelines.augmentation_layers),
+        ("augment: 1 affine", image_pipelines.augmentation),
     )
     for label, augment in variants:
         with contextlib.redirect_stdout(io.StringIO()):  # "Found N images belonging to 2 classes."

@@ -65,6 +65,7 @@ print("epochs:", EPOCHS, "then", EPOCHS_AUGMENTED, "with augmentation")
 
 # %% listing="5.9"
 from dlwp_widgets.datasets import cats_vs_dogs
+from dlwp_widgets.pipelines import images as image_pipelines
 
 base_dir = cats_vs_dogs.load_data(source=run.data_source)
 train_dir = base_dir / "train"
@@ -152,8 +153,8 @@ model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.RMSprop(lea
 # labels of shape (batch, 1) for the sigmoid output.
 
 # %% listing="5.14"
-train_dataset = cats_vs_dogs.image_dataset(data_dir / "train", batch_size=20, image_size=(150, 150), seed=run.seed)
-validation_dataset = cats_vs_dogs.image_dataset(data_dir / "validation", batch_size=20, image_size=(150, 150), seed=run.seed)
+train_dataset = image_pipelines.image_dataset(data_dir / "train", batch_size=20, image_size=(150, 150), seed=run.seed)
+validation_dataset = image_pipelines.image_dataset(data_dir / "validation", batch_size=20, image_size=(150, 150), seed=run.seed)
 
 # %% [markdown]
 # ### Listing 5.15 — Displaying the shapes of a batch of data and labels
@@ -180,9 +181,9 @@ for data_batch, labels_batch in train_dataset.take(1):
 from dlwp_widgets.training import LiveCurves
 
 history = model.fit(
-    cats_vs_dogs.training_pipeline(train_dataset),
+    image_pipelines.training_pipeline(train_dataset),
     epochs=EPOCHS,
-    validation_data=cats_vs_dogs.training_pipeline(validation_dataset),
+    validation_data=image_pipelines.training_pipeline(validation_dataset),
     verbose=0,
     callbacks=[LiveCurves(["accuracy", "loss"], title="from scratch")],
 )
@@ -229,9 +230,9 @@ record("cats_dogs_scratch_val_accuracy", history.history["val_accuracy"][-1], ba
 #                   layers.RandomShear(0.2, 0.2, fill_mode="nearest"), layers.RandomZoom(0.2, fill_mode="nearest")])
 # ```
 #
-# (`cats_vs_dogs.augmentation_layers()` builds exactly that). Each of those layers
+# (`image_pipelines.augmentation_layers()` builds exactly that). Each of those layers
 # resamples the image again; on a CPU the chain fed fewer images per second than
-# the book's generator. `cats_vs_dogs.augmentation()` composes the same
+# the book's generator. `image_pipelines.augmentation()` composes the same
 # transformations into one affine warp per image, like `ImageDataGenerator`
 # did, and is about twice as fast as the generator here
 # (`benchmarks/bench_input_pipeline.py`). One difference: the generator's
@@ -240,7 +241,7 @@ record("cats_dogs_scratch_val_accuracy", history.history["val_accuracy"][-1], ba
 # Here it is 0.2 radians, as the book had it.
 
 # %% listing="5.19" tags=["nbval-check-output"]
-data_augmentation = cats_vs_dogs.augmentation(seed=run.seed)
+data_augmentation = image_pipelines.augmentation(seed=run.seed)
 print(data_augmentation)
 
 # %% [markdown]
@@ -309,13 +310,13 @@ print(f"Total params: {model.count_params():,}")
 # instead of the book's 320,000.
 
 # %% listing="5.22"
-train_dataset = cats_vs_dogs.image_dataset(data_dir / "train", batch_size=32, image_size=(150, 150), seed=run.seed)
-validation_dataset = cats_vs_dogs.image_dataset(data_dir / "validation", batch_size=32, image_size=(150, 150), seed=run.seed)
+train_dataset = image_pipelines.image_dataset(data_dir / "train", batch_size=32, image_size=(150, 150), seed=run.seed)
+validation_dataset = image_pipelines.image_dataset(data_dir / "validation", batch_size=32, image_size=(150, 150), seed=run.seed)
 
 history = model.fit(
-    cats_vs_dogs.training_pipeline(train_dataset, augment=data_augmentation),
+    image_pipelines.training_pipeline(train_dataset, augment=data_augmentation),
     epochs=EPOCHS_AUGMENTED,
-    validation_data=cats_vs_dogs.training_pipeline(validation_dataset),
+    validation_data=image_pipelines.training_pipeline(validation_dataset),
     verbose=0,
     callbacks=[LiveCurves(["accuracy", "loss"], title="augmentation + dropout")],
 )

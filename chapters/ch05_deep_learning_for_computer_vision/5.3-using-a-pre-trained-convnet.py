@@ -55,6 +55,7 @@ print("epochs:", EPOCHS, EPOCHS_FROZEN, EPOCHS_FINE_TUNING)
 
 # %%
 from dlwp_widgets.datasets import cats_vs_dogs
+from dlwp_widgets.pipelines import images as image_pipelines
 
 base_dir = cats_vs_dogs.load_data(source=run.data_source)
 data_dir = cats_vs_dogs.subset(base_dir, run.pick(None, 10), seed=run.seed)
@@ -111,7 +112,7 @@ batch_size = 20
 
 
 def extract_features(directory):
-    dataset = cats_vs_dogs.image_dataset(directory, batch_size=batch_size, shuffle=False)
+    dataset = image_pipelines.image_dataset(directory, batch_size=batch_size, shuffle=False)
     features, labels = [], []
     for inputs_batch, labels_batch in dataset:
         features.append(conv_base.predict_on_batch(inputs_batch))
@@ -218,15 +219,15 @@ print("This is the number of trainable weights after freezing the conv base:", l
 # %% listing="5.31"
 from dlwp_widgets.training import LiveCurves
 
-augmentation = cats_vs_dogs.augmentation(seed=run.seed)
-train_dataset = cats_vs_dogs.image_dataset(train_dir, batch_size=20, seed=run.seed)
-validation_dataset = cats_vs_dogs.image_dataset(validation_dir, batch_size=20, seed=run.seed)
+augmentation = image_pipelines.augmentation(seed=run.seed)
+train_dataset = image_pipelines.image_dataset(train_dir, batch_size=20, seed=run.seed)
+validation_dataset = image_pipelines.image_dataset(validation_dir, batch_size=20, seed=run.seed)
 
 model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.RMSprop(learning_rate=2e-5), metrics=["accuracy"])
 history = model.fit(
-    cats_vs_dogs.training_pipeline(train_dataset, augment=augmentation),
+    image_pipelines.training_pipeline(train_dataset, augment=augmentation),
     epochs=EPOCHS_FROZEN,
-    validation_data=cats_vs_dogs.training_pipeline(validation_dataset),
+    validation_data=image_pipelines.training_pipeline(validation_dataset),
     verbose=0,
     callbacks=[LiveCurves(["accuracy", "loss"], title="frozen VGG16 + augmentation")],
 )
@@ -273,9 +274,9 @@ print("trainable weight tensors of the whole model:", len(model.trainable_weight
 # %% listing="5.34"
 model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.RMSprop(learning_rate=1e-5), metrics=["accuracy"])
 history = model.fit(
-    cats_vs_dogs.training_pipeline(train_dataset, augment=augmentation),
+    image_pipelines.training_pipeline(train_dataset, augment=augmentation),
     epochs=EPOCHS_FINE_TUNING,
-    validation_data=cats_vs_dogs.training_pipeline(validation_dataset),
+    validation_data=image_pipelines.training_pipeline(validation_dataset),
     verbose=0,
     callbacks=[LiveCurves(["accuracy", "loss"], title="fine-tuning block 5")],
 )
@@ -294,7 +295,7 @@ from dlwp_widgets.plots import smooth_curve
 
 plot_history(history, ["accuracy", "loss"], smoothing=0.8);
 
-test_dataset = cats_vs_dogs.image_dataset(test_dir, batch_size=20, shuffle=False)
+test_dataset = image_pipelines.image_dataset(test_dir, batch_size=20, shuffle=False)
 test_loss, test_acc = model.evaluate(test_dataset, verbose=0)
 print("test acc:", test_acc)
 

@@ -55,6 +55,7 @@ EPOCHS = run.epochs
 import keras
 
 from dlwp_widgets.datasets import cats_vs_dogs
+from dlwp_widgets.pipelines import images as image_pipelines
 from dlwp_widgets.models import convnets
 
 base_dir = cats_vs_dogs.load_data(source=run.data_source)
@@ -67,9 +68,9 @@ else:
     data_dir = cats_vs_dogs.subset(base_dir, run.pick(None, 40), seed=run.seed)
     model = convnets.cats_dogs_convnet(dropout=0.5)
     model.fit(
-        cats_vs_dogs.training_pipeline(
-            cats_vs_dogs.image_dataset(data_dir / "train", batch_size=32, seed=run.seed),
-            augment=cats_vs_dogs.augmentation(seed=run.seed),
+        image_pipelines.training_pipeline(
+            image_pipelines.image_dataset(data_dir / "train", batch_size=32, seed=run.seed),
+            augment=image_pipelines.augmentation(seed=run.seed),
         ),
         epochs=EPOCHS,
         verbose=0,

@@ -20,7 +20,13 @@ Real data, first match wins:
 Nobody publishes a checksum or exact size for that archive, so none is pinned: the
 download is verified by format instead (a readable zip holding at least 2,000
 decodable JPEGs per class).  Extraction is safe: an archive with an absolute path,
-a ``..`` component or a symbolic link is rejected as a whole.  The Microsoft
+a ``..`` component or a symbolic link is rejected as a whole, and so is one with a
+member larger than ``MAX_MEMBER_BYTES`` (20 MB, declared or actually read: the
+photos are well under 1 MB) or one whose images would extract to more than
+``MAX_EXTRACTED_BYTES`` (1 GB) in all, so a zip bomb cannot exhaust memory or
+disk.  A downloaded archive that passes the format check but cannot be built into
+the subset (undecodable images) is removed from the cache, and the error names
+it, so the next run downloads it again instead of failing the same way forever.  The Microsoft
 archive holds some broken files; those are skipped, and the images are renamed
 ``cat.N.jpg`` in order so the layout is the book's.
 
@@ -59,6 +65,8 @@ SUBSET_DIR = "cats_and_dogs_small"
 SPLITS = {"train": range(0, 1000), "validation": range(1000, 1500), "test": range(1500, 2000)}
 CLASSES = {"cats": "cat", "dogs": "dog"}
 PER_CLASS = 2000
+MAX_MEMBER_BYTES = 20 * 2**20  # largest archive member accepted (declared and read)
+MAX_EXTRACTED_BYTES = 2**30  # most bytes read from a source to build the subset
 COMPLETE_MARKER = ".complete"
 STANDIN_VERSION = 2
 STANDIN_DESCRIPTION = (
@@ -69,7 +77,11 @@ STANDIN_DESCRIPTION = (
 
 
 class UnsafeArchive(core.DataUnavailable):
-    """An archive member would land outside the target folder (or is a link)."""
+    """An archive member would land outside the target folder, is a link, or is too large."""
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
 
 
 # --------------------------------------------------------------------------- layout
@@ -148,6 +160,57 @@ def check_archive_members(archive: zipfile.ZipFile) -> None:
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise UnsafeArchive(f"Refusing the archive: member {name!r} is a symbolic link.")
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise UnsafeArchive(
+                f"Refusing the archive: member {name!r} declares {_mb(info.file_size)}; the largest member "
+                f"accepted is {_mb(MAX_MEMBER_BYTES)} (the dogs-vs-cats photos are under 1 MB)."
+            )
+
+
+class _ReadBudget:
+    """Reads members in blocks, refusing one over ``MAX_MEMBER_BYTES`` or a total over ``MAX_EXTRACTED_BYTES``."""
+
+    def __init__(self, source: Path):
+        self.source = source
+        self.total = 0
+
+    def _count(self, name: str, size: int) -> None:
+        if size > MAX_MEMBER_BYTES:
+            raise UnsafeArchive(
+                f"Refusing {self.source}: {name!r} holds more than {_mb(MAX_MEMBER_BYTES)}, the largest "
+                "image accepted (the dogs-vs-cats photos are under 1 MB)."
+            )
+        if self.total + size > MAX_EXTRACTED_BYTES:
+            raise UnsafeArchive(
+                f"Refusing {self.source}: its images would extract to more than {_mb(MAX_EXTRACTED_BYTES)}, "
+                "the most accepted for the book's 4,000-image subset."
+            )
+
+    def read_stream(self, name: str, stream) -> bytes:
+        chunks, size = [], 0
+        while True:
+            block = stream.read(1 << 20)
+            if not block:
+                break
+            size += len(block)
+            self._count(name, size)
+            chunks.append(block)
+        self.total += size
+        return b"".join(chunks)
+
+    def zip_reader(self, archive: zipfile.ZipFile):
+        def read(name: str) -> bytes:
+            with archive.open(name) as stream:
+                return self.read_stream(name, stream)
+
+        return read
+
+    def folder_reader(self, root: Path):
+        def read(name: str) -> bytes:
+            with open(root / name, "rb") as stream:
+                return self.read_stream(name, stream)
+
+        return read
 
 
 def _is_decodable_jpeg(data: bytes) -> bool:
@@ -180,6 +243,10 @@ def _source_members(names: list[str]) -> dict[str, list[tuple[int, str]]]:
     return {cls: sorted(items) for cls, items in found.items()}
 
 
+class IncompleteSource(core.DataUnavailable):
+    """A source (archive or folder) that lacks enough decodable images for the subset."""
+
+
 def build_layout(read_member, names: list[str], destination: Path) -> Path:
     """Write the book's subset from source images (``read_member(name) -> bytes``)."""
     members = _source_members(names)
@@ -197,7 +264,7 @@ def build_layout(read_member, names: list[str], destination: Path) -> Path:
                 (_ensure(staging / split / cls) / f"{prefix}.{written}.jpg").write_bytes(data)
                 written += 1
             if written < PER_CLASS:
-                raise core.DataUnavailable(
+                raise IncompleteSource(
                     f"The source holds only {written} usable {cls} images; the book's subset needs "
                     f"{PER_CLASS}. Is it the complete dogs-vs-cats training set?"
                 )
@@ -212,7 +279,9 @@ def build_from_zip(archive_path: Path, destination: Path) -> Path:
     try:
         with zipfile.ZipFile(archive_path) as archive:
             check_archive_members(archive)
-            return build_layout(archive.read, archive.namelist(), destination)
+            return build_layout(_ReadBudget(archive_path).zip_reader(archive), archive.namelist(), destination)
+    except IncompleteSource as error:
+        raise IncompleteSource(f"{archive_path}: {error}") from None
     except zipfile.BadZipFile as error:
         raise core.DataUnavailable(
             f"{archive_path} is not a readable zip archive ({error}): it is damaged or not the dogs-vs-cats "
@@ -225,7 +294,10 @@ def build_from_folder(folder: Path, destination: Path) -> Path:
     """Write the subset from an unpacked ``train/`` or ``PetImages/`` folder."""
     root = folder.parent
     names = [path.relative_to(root).as_posix() for path in folder.rglob("*.jpg")]
-    return build_layout(lambda name: (root / name).read_bytes(), names, destination)
+    try:
+        return build_layout(_ReadBudget(folder).folder_reader(root), names, destination)
+    except IncompleteSource as error:
+        raise IncompleteSource(f"{folder}: {error}") from None
 
 
 def archive_problem(path: Path) -> str | None:
@@ -257,10 +329,9 @@ FILES = (
 
 
 def _reader_source() -> Path | None:
-    data_dir = os.environ.get(core.ENV_DATA_DIR)
-    if not data_dir:
+    root = core.data_dir()
+    if root is None:
         return None
-    root = Path(data_dir).expanduser()
     for candidate in (KAGGLE_ARCHIVE_NAME, ARCHIVE_NAME, "train", "PetImages"):
         if (root / candidate).exists():
             return root / candidate
@@ -269,9 +340,9 @@ def _reader_source() -> Path | None:
 
 def fetch() -> Path:
     """The real subset's base directory, built (and downloaded) if needed."""
-    data_dir = os.environ.get(core.ENV_DATA_DIR)
-    if data_dir:
-        provided = Path(data_dir).expanduser() / SUBSET_DIR
+    data_dir = core.data_dir()
+    if data_dir is not None:
+        provided = data_dir / SUBSET_DIR
         if provided.exists():
             if not _layout_is_complete(provided):
                 raise core.DataUnavailable(
@@ -282,10 +353,23 @@ def fetch() -> Path:
     destination = core.cache_dir() / SUBSET_DIR
     if (destination / COMPLETE_MARKER).exists():
         return destination
-    source = _reader_source() or core.fetch(FILES[0])
-    if source.is_dir():
-        return build_from_folder(source, destination)
-    return build_from_zip(source, destination)
+    source = _reader_source()
+    if source is not None:
+        if source.is_dir():
+            return build_from_folder(source, destination)
+        return build_from_zip(source, destination)
+    archive = core.fetch(FILES[0])
+    try:
+        return build_from_zip(archive, destination)
+    except core.DataUnavailable as error:
+        if archive.parent.resolve() != core.cache_dir().resolve():
+            raise  # the reader's own file: named in the error, never deleted
+        # Never keep a cached archive we cannot use: every later run would fail the same way.
+        archive.unlink(missing_ok=True)
+        raise core.DataUnavailable(
+            f"The downloaded archive {archive} passed the format check but the subset could not be built "
+            f"from it: {error} The archive was removed from the cache; the next run downloads it again."
+        ) from None
 
 
 def load_real() -> Path:
@@ -372,127 +456,3 @@ def load_data(source: str = "auto") -> Path:
         load_standin=load_standin,
         standin_description=STANDIN_DESCRIPTION,
     )
-
-
-# --------------------------------------------------------------------------- pipelines
-
-
-def image_dataset(directory, *, batch_size: int = 20, image_size=(150, 150), shuffle: bool = True, seed: int = 0):
-    """Listing 5.14 with today's Keras: a tf.data dataset of (images in [0, 1], 0/1 labels).
-
-    ``shuffle=False`` keeps file order (cats first), which feature extraction needs
-    to keep features and labels aligned.
-    """
-    import keras
-
-    dataset = keras.utils.image_dataset_from_directory(
-        directory,
-        label_mode="binary",
-        image_size=tuple(image_size),
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
-        verbose=False,
-    )
-    rescale = keras.layers.Rescaling(1.0 / 255)
-    return dataset.map(lambda images, labels: (rescale(images), labels))
-
-
-class AffineAugmentation:
-    """Listing 5.19's random transformations as ONE affine warp per image.
-
-    Flip, rotation (up to 40 degrees), shifts (20%), shear (0.2 radians) and zoom
-    (80-120% per axis) are composed into a single matrix, so each image is
-    resampled once, as ``ImageDataGenerator`` did, with ``fill_mode="nearest"``.
-    Chaining five Keras preprocessing layers resamples four times and measured
-    slower than the book's generator on a CPU (``benchmarks/bench_input_pipeline.py``).
-    Call it on a batch like a layer: ``augment(images, training=True)``.
-    """
-
-    def __init__(self, rotation_degrees=40.0, shift=0.2, shear=0.2, zoom=0.2, horizontal_flip=True, seed=0):
-        import tensorflow as tf
-
-        self.rotation = float(np.deg2rad(rotation_degrees))
-        self.shift, self.shear, self.zoom = float(shift), float(shear), float(zoom)
-        self.horizontal_flip = horizontal_flip
-        self.generator = tf.random.Generator.from_seed(seed)
-
-    def __repr__(self) -> str:
-        return (
-            f"AffineAugmentation(rotation up to {np.rad2deg(self.rotation):.0f} degrees, shifts up to "
-            f"{self.shift:.0%}, shear up to {self.shear} rad, zoom {1 - self.zoom:.0%}-{1 + self.zoom:.0%}, "
-            f"horizontal flips: {self.horizontal_flip}, fill: nearest)"
-        )
-
-    def __call__(self, images, training=True):
-        import tensorflow as tf
-
-        if not training:
-            return images
-        shape = tf.shape(images)
-        count, height, width = shape[0], tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
-
-        def uniform(limit):
-            return self.generator.uniform([count], -limit, limit)
-
-        angle, shear = uniform(self.rotation), uniform(self.shear)
-        zoom_x, zoom_y = 1.0 + uniform(self.zoom), 1.0 + uniform(self.zoom)
-        shift_x, shift_y = uniform(self.shift) * width, uniform(self.shift) * height
-        flip = tf.ones([count])
-        if self.horizontal_flip:
-            flip = tf.where(self.generator.uniform([count]) < 0.5, -1.0, 1.0)
-        cos, sin = tf.cos(angle), tf.sin(angle)
-        # Output pixel -> input pixel: rotation @ shear @ zoom @ flip around the centre, plus a shift.
-        a00 = cos * zoom_x * flip
-        a01 = (-cos * tf.sin(shear) - sin * tf.cos(shear)) * zoom_y
-        a10 = sin * zoom_x * flip
-        a11 = (-sin * tf.sin(shear) + cos * tf.cos(shear)) * zoom_y
-        centre_x, centre_y = (width - 1) / 2, (height - 1) / 2
-        a02 = centre_x + shift_x - a00 * centre_x - a01 * centre_y
-        a12 = centre_y + shift_y - a10 * centre_x - a11 * centre_y
-        zeros = tf.zeros([count])
-        transforms = tf.stack([a00, a01, a02, a10, a11, a12, zeros, zeros], axis=1)
-        return tf.raw_ops.ImageProjectiveTransformV3(
-            images=images,
-            transforms=transforms,
-            output_shape=shape[1:3],
-            fill_value=0.0,
-            interpolation="BILINEAR",
-            fill_mode="NEAREST",
-        )
-
-
-def augmentation(seed: int = 0) -> AffineAugmentation:
-    """The augmentation of listings 5.19/5.22/5.31 (see :class:`AffineAugmentation`)."""
-    return AffineAugmentation(seed=seed)
-
-
-def augmentation_layers(seed: int = 0):
-    """The same transformations as five Keras preprocessing layers (usable inside a model)."""
-    import keras
-    from keras import layers
-
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomRotation(40 / 360, fill_mode="nearest", seed=seed),
-            layers.RandomTranslation(0.2, 0.2, fill_mode="nearest", seed=seed),
-            layers.RandomShear(0.2, 0.2, fill_mode="nearest", seed=seed),
-            layers.RandomZoom(0.2, fill_mode="nearest", seed=seed),
-        ],
-        name="augmentation",
-    )
-
-
-def training_pipeline(dataset, *, augment=None, cache: bool = True):
-    """Decode once (cache), augment per epoch on the fly, and prefetch."""
-    import tensorflow as tf
-
-    if cache:
-        dataset = dataset.cache()
-    if augment is not None:
-        dataset = dataset.map(
-            lambda images, labels: (augment(images, training=True), labels),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        )
-    return dataset.prefetch(tf.data.AUTOTUNE)

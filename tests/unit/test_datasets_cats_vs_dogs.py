@@ -13,6 +13,7 @@ import pytest
 
 from dlwp_widgets.datasets import cats_vs_dogs as cvd
 from dlwp_widgets.datasets import core
+from dlwp_widgets.pipelines import images as images_pipeline
 
 
 def tiny_jpeg(value: int = 100) -> bytes:
@@ -198,23 +199,23 @@ def test_subset_and_datasets(tmp_path, cache):
     with pytest.raises(ValueError, match="at least 1"):
         cvd.subset(base, 0)
     pytest.importorskip("tensorflow")
-    dataset = cvd.image_dataset(small / "train", batch_size=6, image_size=(20, 20), shuffle=False)
+    dataset = images_pipeline.image_dataset(small / "train", batch_size=6, image_size=(20, 20), shuffle=False)
     images, labels = next(iter(dataset))
     assert tuple(images.shape) == (6, 20, 20, 3) and tuple(labels.shape) == (6, 1)
     assert labels.numpy()[:, 0].tolist() == [0, 0, 0, 1, 1, 1]
     assert 0.0 <= float(images.numpy().min()) and float(images.numpy().max()) <= 1.0
-    augmented = cvd.training_pipeline(dataset, augment=cvd.augmentation(seed=0))
+    augmented = images_pipeline.training_pipeline(dataset, augment=images_pipeline.augmentation(seed=0))
     assert tuple(next(iter(augmented))[0].shape) == (6, 20, 20, 3)
 
 
 def test_affine_augmentation_is_one_seeded_warp():
     pytest.importorskip("tensorflow")
     images = np.random.default_rng(0).random((4, 16, 16, 3)).astype("float32")
-    flips_only = cvd.AffineAugmentation(rotation_degrees=0, shift=0, shear=0, zoom=0, seed=0)
+    flips_only = images_pipeline.AffineAugmentation(rotation_degrees=0, shift=0, shear=0, zoom=0, seed=0)
     for original, warped in zip(images, np.asarray(flips_only(images))):
         assert np.allclose(warped, original, atol=1e-5) or np.allclose(warped, original[:, ::-1], atol=1e-5)
-    first = np.asarray(cvd.augmentation(seed=3)(images))
-    assert np.array_equal(first, np.asarray(cvd.augmentation(seed=3)(images)))
+    first = np.asarray(images_pipeline.augmentation(seed=3)(images))
+    assert np.array_equal(first, np.asarray(images_pipeline.augmentation(seed=3)(images)))
     assert first.shape == images.shape and not np.allclose(first, images)
-    assert cvd.augmentation()(images, training=False) is images
-    assert "40 degrees" in repr(cvd.augmentation())
+    assert images_pipeline.augmentation()(images, training=False) is images
+    assert "40 degrees" in repr(images_pipeline.augmentation())
