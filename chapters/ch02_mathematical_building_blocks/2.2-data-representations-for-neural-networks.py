@@ -27,19 +27,11 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup: on Colab, install the companion package first; everywhere else it is already installed.
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion"], check=True)
-
+# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
+import sys, subprocess
+if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
 from dlwp_widgets import config
-from dlwp_widgets.book import record
-
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
-EPOCHS = run.epochs
 
 # %% [markdown]
 # ### Listing 2.10 — A Numpy scalar
@@ -225,3 +217,14 @@ examples = {
 for name, shape in examples.items():
     values = int(np.prod(shape))
     print(f"{name:<55} rank {len(shape)}  {values:>13,} values  {values * 4 / 1e6:>9,.0f} MB")
+
+# %% [markdown]
+# ## This run against the book
+#
+# The book reports no results in this section, so there is nothing to compare;
+# the cell below says which data this run used.
+
+# %%
+from dlwp_widgets.book import against_the_book
+
+against_the_book()

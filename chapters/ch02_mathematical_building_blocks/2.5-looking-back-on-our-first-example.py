@@ -25,19 +25,11 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup: on Colab, install the companion package first; everywhere else it is already installed.
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion"], check=True)
-
+# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
+import sys, subprocess
+if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
 from dlwp_widgets import config
-from dlwp_widgets.book import record
-
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
-EPOCHS = run.epochs
 
 # %% [markdown]
 # ### Listing 2.39 — MNIST input data
@@ -103,12 +95,23 @@ updates_per_epoch = math.ceil(len(train_images) / 128)
 print(f"{updates_per_epoch} updates per epoch, {5 * updates_per_epoch:,} over the book's 5 epochs")
 
 # %% listing="2.42"
-history = network.fit(train_images, train_labels, epochs=EPOCHS, batch_size=128, verbose=2)
+history = network.fit(train_images, train_labels, epochs=run.epochs, batch_size=128, verbose=2)
 
 # %% [markdown]
 # The optimizer counted every update it made:
 
 # %%
-print(f"{int(network.optimizer.iterations.numpy()):,} gradient updates in {EPOCHS} epoch(s)")
+print(f"{int(network.optimizer.iterations.numpy()):,} gradient updates in {run.epochs} epoch(s)")
 test_loss, test_acc = network.evaluate(test_images, test_labels, verbose=0)
 print(f"test accuracy: {test_acc:.4f}")
+
+# %% [markdown]
+# ## This run against the book
+#
+# The book reports no results in this section, so there is nothing to compare;
+# the cell below says which data this run used.
+
+# %%
+from dlwp_widgets.book import against_the_book
+
+against_the_book()

@@ -34,19 +34,11 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup: on Colab, install the companion package first; everywhere else it is already installed.
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion"], check=True)
-
+# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
+import sys, subprocess
+if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
 from dlwp_widgets import config
-from dlwp_widgets.book import record
-
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
-EPOCHS = run.epochs
 
 # %%
 import numpy as np
@@ -58,6 +50,36 @@ from dlwp_widgets.models.dense import boston_regressor
 mean, std = data.mean(axis=0), data.std(axis=0)
 data = (data - mean) / std
 test_data = (test_data - mean) / std
+
+# %% [markdown]
+# ## Why a validation set, and not the test set
+#
+# Building a model is a search: number of layers, units, epochs, learning rate.
+# Each choice is made by looking at a score, and every look leaks a little
+# information about the data that produced the score into the model. Tune on
+# the test set and, after enough rounds, the model fits the test set by
+# selection even though it never trained on it, and its test score stops
+# meaning anything. That is an *information leak*. So the data is split three
+# ways: the training set fits the weights, the validation set guides the
+# choices, and the test set is looked at once, at the very end.
+#
+# Three protocols make the validation score trustworthy:
+#
+# - **Hold-out**: set a fraction aside. Simple, but with little data the
+#   validation set is small, and its score depends on which samples happened
+#   to land in it (re-shuffle and the ranking of two models may flip).
+# - **K-fold**: cut the data into K blocks; train K models, each validated on
+#   a different block; average the K scores. Every sample is used for
+#   validation once, so the estimate is much less noisy.
+# - **Iterated K-fold with shuffling**: repeat K-fold P times with a fresh
+#   shuffle each time and average all P × K scores: for small data sets where
+#   precision matters, at P × K times the cost.
+#
+# Whatever the protocol, three things to check first: both sets must be
+# *representative* (shuffle before splitting, unless order carries meaning);
+# when predicting the future from the past, *do not shuffle* (the test data must
+# come after the training data, or the model sees the future); and *no sample
+# may appear in both sets* (duplicates turn validation into a memory test).
 
 # %% [markdown]
 # ### Listing 4.1 — Hold-out validation
@@ -75,12 +97,12 @@ validation_data, validation_targets = data[order[:num_validation_samples]], targ
 training_data, training_targets = data[order[num_validation_samples:]], targets[order[num_validation_samples:]]
 
 model = boston_regressor()
-model.fit(training_data, training_targets, epochs=EPOCHS, batch_size=16, verbose=0)
+model.fit(training_data, training_targets, epochs=run.epochs, batch_size=16, verbose=0)
 validation_score = model.evaluate(validation_data, validation_targets, verbose=0, return_dict=True)["mae"]
 print("hold-out validation MAE:", validation_score)
 
 model = boston_regressor()
-model.fit(data, targets, epochs=EPOCHS, batch_size=16, verbose=0)
+model.fit(data, targets, epochs=run.epochs, batch_size=16, verbose=0)
 test_score = model.evaluate(test_data, test_targets, verbose=0, return_dict=True)["mae"]
 print("test MAE after retraining on all non-test data:", test_score)
 
@@ -104,7 +126,7 @@ for fold, (train_index, validation_index) in enumerate(evaluation.kfold_splits(1
 
 # %% listing="4.2"
 kfold = evaluation.kfold_validation(boston_regressor, data, targets, k=4, metric="mae",
-                                    epochs=EPOCHS, batch_size=16)
+                                    epochs=run.epochs, batch_size=16)
 print("per-fold validation MAE:", np.round(kfold.scores, 3))
 print("K-fold validation MAE:", kfold.mean_score)
 
@@ -115,5 +137,16 @@ print("K-fold validation MAE:", kfold.mean_score)
 
 # %%
 iterated = evaluation.iterated_kfold_validation(boston_regressor, data, targets, k=4, repeats=2, seed=SEED,
-                                                metric="mae", epochs=run.pick(EPOCHS, 4), batch_size=16)
+                                                metric="mae", epochs=run.pick(run.epochs, 4), batch_size=16)
 print(len(iterated.scores), "models; iterated K-fold validation MAE:", iterated.mean_score)
+
+# %% [markdown]
+# ## This run against the book
+#
+# The book reports no results in this section, so there is nothing to compare;
+# the cell below says which data this run used.
+
+# %%
+from dlwp_widgets.book import against_the_book
+
+against_the_book()

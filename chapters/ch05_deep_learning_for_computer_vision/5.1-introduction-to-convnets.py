@@ -26,19 +26,53 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup: on Colab, install the companion package first; everywhere else it is already installed.
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion"], check=True)
-
+# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
+import sys, subprocess
+if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
 from dlwp_widgets import config
-from dlwp_widgets.book import record
-
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
-EPOCHS = run.epochs
+
+# %% [markdown]
+# ## How a convolution sees an image
+#
+# A `Dense` layer learns *global* patterns: each unit weighs every pixel of the
+# whole image. A convolution layer learns *local* patterns: small windows (here
+# 3×3 pixels) slide over the image, and the same small set of weights is applied
+# at every position. Two properties follow, and they are why convnets work so
+# well on pictures:
+#
+# - **Translation invariance.** A pattern learned in one corner is recognised
+#   anywhere else, so a convnet needs far fewer examples than a dense network
+#   that would have to learn the pattern again at every position.
+# - **Spatial hierarchies.** The first layer learns small local patterns such as
+#   edges; the next layer combines them into larger ones (corners, textures,
+#   strokes), and so on: visual concepts are built from parts.
+#
+# A convolution works on *feature maps*: 3-D tensors of height × width ×
+# channels (depth). The input's channels are colours (one for MNIST's grey, three
+# for RGB); an output channel is a *filter*: one learned pattern, and its map
+# says where in the image that pattern is present. Two settings shape the
+# output: the window size (3×3 or 5×5), and the number of filters (the output
+# depth).
+#
+# **Border effects and padding.** A 3×3 window fits 26×26 positions in a 28×28
+# image, so the output shrinks by 2 pixels per layer ("valid" padding, the
+# default). `padding="same"` adds zeros around the input so the output keeps the
+# input's width and height.
+#
+# **Strides.** By default the window moves one pixel at a time. A stride of 2
+# skips every other position and halves the width and height; convnets for
+# classification seldom use it, downsampling with pooling instead.
+#
+# **Max-pooling.** A 2×2 max-pooling with stride 2 keeps the largest value of
+# each 2×2 patch of each channel: it halves the feature maps, like a strided
+# convolution, but with a fixed `max` rather than a learned transformation. It
+# serves two purposes (listing 5.7 shows what goes wrong without it): it
+# shrinks the number of values to process, and it makes each following window
+# see a larger part of the original image, so the hierarchy of features can
+# grow to the size of whole digits. Max works better than averaging because
+# features tend to encode the *presence* of a pattern, and the maximum keeps
+# the strongest evidence.
 
 # %% [markdown]
 # ### Listing 5.1 — Instantiating a small convnet
@@ -127,7 +161,7 @@ train_count = run.pick(60000, 3000)
 test_count = run.pick(10000, 2000)
 model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
 history = model.fit(
-    train_images[:train_count], train_labels[:train_count], epochs=EPOCHS, batch_size=64, verbose=2
+    train_images[:train_count], train_labels[:train_count], epochs=run.epochs, batch_size=64, verbose=2
 )
 
 # %% tags=["nbval-check-output"]
@@ -143,12 +177,6 @@ print(train_images.shape, train_images.dtype, train_labels.shape)
 # %% listing="5.6"
 test_loss, test_acc = model.evaluate(test_images[:test_count], test_labels[:test_count], verbose=0)
 print("test_acc:", test_acc)
-
-# %%
-import numpy as np
-
-majority_class_accuracy = np.bincount(test_labels[:test_count].argmax(axis=1)).max() / test_count
-record("mnist_convnet_test_accuracy", test_acc, baseline=majority_class_accuracy)
 
 # %% [markdown]
 # ### Listing 5.7 — A convnet without pooling layers
@@ -174,6 +202,8 @@ model_no_max_pool = keras.Sequential(
 model_no_max_pool.summary()
 
 # %% tags=["nbval-check-output"]
+import numpy as np
+
 for layer in model_no_max_pool.layers:
     print(f"{type(layer).__name__:13} {str(layer.output.shape):20} {layer.count_params():>7,}")
 flat = int(np.prod(model_no_max_pool.outputs[0].shape[1:]))
@@ -198,3 +228,19 @@ browser
 print(len(browser.layer.options), "layers with feature maps")
 print(browser.last_picture.shape, browser.last_error)
 print("forward passes:", browser.cache.forward_passes)
+
+# %% [markdown]
+# ## This run against the book
+#
+# The headline numbers of this notebook beside the book's. On stand-in data they are
+# not comparable with the book; what they show is whether each model beat its trivial baseline.
+
+# %%
+import numpy as np
+
+from dlwp_widgets.book import record, against_the_book
+
+majority_class_accuracy = np.bincount(test_labels[:test_count].argmax(axis=1)).max() / test_count
+record("mnist_convnet_test_accuracy", test_acc, baseline=majority_class_accuracy)
+
+against_the_book()

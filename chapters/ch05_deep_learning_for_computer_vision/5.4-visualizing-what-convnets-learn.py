@@ -28,19 +28,11 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup: on Colab, install the companion package first; everywhere else it is already installed.
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion"], check=True)
-
+# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
+import sys, subprocess
+if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
 from dlwp_widgets import config
-from dlwp_widgets.book import record
-
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
-EPOCHS = run.epochs
 
 # %% [markdown]
 # ## 5.4.1 Visualizing intermediate activations
@@ -64,7 +56,7 @@ if saved.exists():
     model = keras.models.load_model(saved)
     print("loaded", saved)
 else:
-    print(f"{saved.name} not found (run 5.2 first to use the book's model); training a replacement for {EPOCHS} epochs.")
+    print(f"{saved.name} not found (run 5.2 first to use the book's model); training a replacement for {run.epochs} epochs.")
     data_dir = cats_vs_dogs.subset(base_dir, run.pick(None, 40), seed=run.seed)
     model = convnets.cats_dogs_convnet(dropout=0.5)
     model.fit(
@@ -72,7 +64,7 @@ else:
             image_pipelines.image_dataset(data_dir / "train", batch_size=32, seed=run.seed),
             augment=image_pipelines.augmentation(seed=run.seed),
         ),
-        epochs=EPOCHS,
+        epochs=run.epochs,
         verbose=0,
     )
 model.summary()
@@ -404,6 +396,10 @@ print(model.input_shape, model.output_shape, f"{model.count_params():,}")
 # photo that scikit-image ships (`skimage.data.chelsea()`); ImageNet's cat
 # classes (281–285) then play the elephants' part. VGG16 wants 224×224 images
 # with its own `preprocess_input` (channel order and mean subtraction).
+#
+# The resize is the one the book's `load_img(path, target_size=(224, 224))`
+# performs: PIL's nearest-neighbour resampling (`load_img`'s default), applied
+# here to the full-size photo, which listing 5.60 still needs for the overlay.
 
 # %% listing="5.55"
 import os
@@ -424,7 +420,10 @@ else:
     photo_name = "Chelsea the cat (scikit-image, CC0)"
 print("photo:", photo_name)
 
-x = tf.image.resize(photo, (224, 224)).numpy()
+from PIL import Image
+
+img = keras.utils.array_to_img(photo).resize((224, 224), resample=Image.NEAREST)
+x = keras.utils.img_to_array(img)
 x = np.expand_dims(x, axis=0)
 x = preprocess_input(x)
 
@@ -456,21 +455,17 @@ else:
 class_index = int(np.argmax(preds[0]))
 print(class_index)
 
-# %%
-if model.weights_source == "imagenet" and have_elephant:
-    record("vgg16_elephant_top1_probability", float(preds[0, class_index]))
-    record("vgg16_elephant_class_index", class_index)
-else:
-    print("Not recorded: the book's numbers need the ImageNet weights and the book's elephant photo.")
-
 # %% [markdown]
 # ### Listing 5.58 — Setting up the Grad-CAM algorithm
 #
 # Gradient of the top class's score with respect to the last convolutional
 # layer's output (`block5_conv3`, 14×14×512); the mean gradient of each channel
-# weighs that channel; the weighted sum over channels is the heatmap. A model
+# weighs that channel; the weighted channels combined are the heatmap. A model
 # with two outputs (feature map, predictions) replaces the book's symbolic
-# `model.output[:, 386]` and `K.gradients`.
+# `model.output[:, 386]` and `K.gradients`. The book averages the 512 weighted
+# channels (`np.mean(..., axis=-1)`); this cell sums them. The two differ by the
+# constant factor 512 only, which the next listing's division by the maximum
+# removes: the normalised heatmaps are identical.
 
 # %% listing="5.58"
 last_conv_layer = model.get_layer("block5_conv3")
@@ -502,9 +497,13 @@ plt.show()
 # %% [markdown]
 # ### Listing 5.60 — Superimposing the heatmap with the original picture, and saving it to disk
 #
-# Without OpenCV: matplotlib's "jet" colours, resized to the photo, blended at
-# 40% and clipped to bytes (the book's float sum can exceed 255 before it is
-# written). The file goes to the companion's output folder, not a fixed path.
+# Without OpenCV: matplotlib's "jet" colours, resized to the photo, and blended.
+# The blend differs from the book's on purpose: the book adds 40% of the heatmap
+# to the photo at full strength (`heatmap * 0.4 + img`), a float sum that goes
+# past 255 wherever the heatmap is bright and is then clipped when written, so hot
+# regions wash out to white. Here the photo keeps 60% (`0.4 * heatmap + 0.6 *
+# photo`), which stays within 0–255 and keeps the picture visible under the
+# colours. The file goes to the companion's output folder, not a fixed path.
 
 # %% listing="5.60"
 from matplotlib import colormaps
@@ -545,3 +544,20 @@ cat_viewer
 print(vgg_viewer.layer_path, vgg_viewer.last_heatmap.shape, len(vgg_viewer.last_predictions))
 print(cat_viewer.last_error, vgg_viewer.last_error)
 print(cat_viewer.layer_path[0].startswith("conv2d"), cat_viewer.last_heatmap.shape)
+
+# %% [markdown]
+# ## This run against the book
+#
+# The headline numbers of this notebook beside the book's. On stand-in data they are
+# not comparable with the book; what they show is whether each model beat its trivial baseline.
+
+# %%
+from dlwp_widgets.book import record, against_the_book
+
+if model.weights_source == "imagenet" and have_elephant:
+    record("vgg16_elephant_top1_probability", float(preds[0, class_index]))
+    record("vgg16_elephant_class_index", class_index)
+else:
+    print("Not recorded: the book's numbers need the ImageNet weights and the book's elephant photo.")
+
+against_the_book()
