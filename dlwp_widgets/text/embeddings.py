@@ -154,6 +154,12 @@ class VocabularyEncoder:
     def from_layer(cls, layer) -> "VocabularyEncoder":
         """From an adapted Keras ``TextVectorization`` layer (default standardisation and split)."""
         config = layer.get_config()
+        settings = (config.get("standardize"), config.get("split"), config.get("output_mode"), config.get("ngrams"))
+        if settings != ("lower_and_strip_punctuation", "whitespace", "int", None):
+            raise ValueError(
+                f"{layer.name}: only TextVectorization's default standardisation and split with integer output "
+                f"can be shown token by token (this one has {settings}); pass a function returning indices instead."
+            )
         return cls(layer.get_vocabulary(), config.get("output_sequence_length"), name=layer.name)
 
     def __call__(self, text: str) -> Encoded:

@@ -111,6 +111,15 @@ def test_vocabulary_encoder_agrees_with_text_vectorization():
         assert encoder(text).ids.tolist() == np.asarray(layer([text])).tolist()
 
 
+def test_a_custom_text_vectorization_is_refused_with_the_way_out():
+    import keras
+
+    layer = keras.layers.TextVectorization(max_tokens=20, standardize="lower", output_sequence_length=3)
+    layer.adapt(["the cat"])
+    with pytest.raises(ValueError, match="pass a function returning indices"):
+        VocabularyEncoder.from_layer(layer)
+
+
 def test_index_encoder_follows_keras_imdb_conventions_and_pad_sequences():
     import keras
 
