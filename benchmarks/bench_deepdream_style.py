@@ -18,6 +18,11 @@ sizes, same number of steps, in the same run:
   ours: ``StyleTransfer.loss_and_grads``: compiled, content features and style
   Gram matrices computed once, VGG19 on the generated picture alone.
 
+In TensorFlow 1 the book's ``K.function`` ran a prebuilt graph; that API is
+gone, and the direct TensorFlow 2 port of the book's code is eager, which is
+what a reader who ports the listings line by line gets.  The ratios compare
+that port with the compiled code, not TensorFlow 1 with TensorFlow 2.
+
 Run: ``python benchmarks/bench_deepdream_style.py [--dream-size 160] [--dream-steps 10]
 [--style-height 96] [--style-evals 10]``.  The ratios are from one run; on a busy
 machine repeat it.
