@@ -43,7 +43,7 @@ MEMBER = "glove.6B.100d.txt"
 DIMENSION = 100
 VOCABULARY_SIZE = 400_000
 CHECKED_LINES = 1_000  # lines parsed by the content check before an archive enters the cache
-STANDIN_VERSION = 1
+STANDIN_VERSION = 2
 STANDIN_DESCRIPTION = (
     "100-d vectors for the IMDB stand-in's 12,000-word vocabulary, learned from the stand-in "
     "reviews by latent semantic analysis (PPMI word-by-review matrix + truncated SVD): similar "
@@ -146,7 +146,7 @@ def load_real(words: Iterable[str] | None = None) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- stand-in
 
 
-def generate_standin(seed: int = 0, documents: int = 8_000) -> dict:
+def generate_standin(seed: int = 0, documents: int = 5_000) -> dict:
     """LSA vectors for the stand-in vocabulary: ``{"words": (V,), "vectors": (V, 100)}``."""
     import scipy.sparse
     from sklearn.utils.extmath import randomized_svd
