@@ -125,6 +125,7 @@ class VAE(keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+        self.built = encoder.built and decoder.built  # so save_weights works before any call
 
     @property
     def metrics(self):
@@ -179,31 +180,37 @@ class VAE(keras.Model):
 # --------------------------------------------------------------------------- GAN
 
 
-def gan_generator(latent_dim: int = GAN_LATENT_DIM, height: int = 32, width: int = 32, channels: int = 3) -> keras.Model:
-    """Listing 8.31: latent vector -> (32, 32, 3) image in [-1, 1] (tanh)."""
+def gan_generator(latent_dim: int = GAN_LATENT_DIM, height: int = 32, width: int = 32, channels: int = 3,
+                  filters: int = 256) -> keras.Model:
+    """Listing 8.31: latent vector -> (32, 32, 3) image in [-1, 1] (tanh).
+
+    ``filters`` is the book's 256 (the first Dense feeds ``filters // 2`` maps, the
+    book's 128); a smaller value gives the same architecture at a CPU's size.
+    """
     generator_input = keras.Input(shape=(latent_dim,), name="z")
-    x = layers.Dense(128 * (height // 2) * (width // 2))(generator_input)
+    x = layers.Dense((filters // 2) * (height // 2) * (width // 2))(generator_input)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Reshape((height // 2, width // 2, 128))(x)
-    x = layers.Conv2D(256, 5, padding="same")(x)
+    x = layers.Reshape((height // 2, width // 2, filters // 2))(x)
+    x = layers.Conv2D(filters, 5, padding="same")(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Conv2DTranspose(256, 4, strides=2, padding="same")(x)
+    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Conv2D(256, 5, padding="same")(x)
+    x = layers.Conv2D(filters, 5, padding="same")(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Conv2D(256, 5, padding="same")(x)
+    x = layers.Conv2D(filters, 5, padding="same")(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Conv2D(channels, 7, activation="tanh", padding="same")(x)
     return keras.Model(generator_input, x, name="generator")
 
 
-def gan_discriminator(height: int = 32, width: int = 32, channels: int = 3, dropout: float = 0.4) -> keras.Model:
-    """Listing 8.32 (without its compile): image -> probability that it is real."""
+def gan_discriminator(height: int = 32, width: int = 32, channels: int = 3, dropout: float = 0.4,
+                      filters: int = 128) -> keras.Model:
+    """Listing 8.32 (without its compile): image -> probability that it is real (``filters``: the book's 128)."""
     discriminator_input = keras.Input(shape=(height, width, channels), name="image")
-    x = layers.Conv2D(128, 3)(discriminator_input)
+    x = layers.Conv2D(filters, 3)(discriminator_input)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     for _ in range(3):
-        x = layers.Conv2D(128, 4, strides=2)(x)
+        x = layers.Conv2D(filters, 4, strides=2)(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
@@ -269,6 +276,7 @@ class GAN(keras.Model):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_acc_tracker = keras.metrics.Mean(name="d_acc")
+        self.built = generator.built and discriminator.built  # so save_weights works before any call
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss_fn=None, **kwargs):
         super().compile(**kwargs)

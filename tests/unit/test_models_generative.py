@@ -135,3 +135,11 @@ def test_book_rmsprop_matches_keras_2_decay():
     schedule = optimizer._learning_rate
     assert float(schedule(0)) == pytest.approx(0.0008)
     assert float(schedule(2)) == pytest.approx(0.0008 / (1 + 0.5 * 2))
+
+
+def test_gan_weights_save_and_load(tmp_path):
+    gan = tiny_gan()
+    gan.save_weights(tmp_path / "gan.weights.h5")
+    other = tiny_gan(seed=1)
+    other.load_weights(tmp_path / "gan.weights.h5")
+    assert not gen.weights_changed(gen.snapshot(gan.generator.weights), other.generator.weights)
