@@ -99,6 +99,41 @@ def offline_mirror(monkeypatch):
 
 STATE_DIR = ROOT / "build" / "test-state"
 
+# Keras and TensorFlow are dependencies, but the package imports them only inside
+# functions, so most of it works (and is tested) without them. Where they are not
+# installed, a test that fails (or whose fixture fails) only because one of them is
+# missing is reported as skipped, with the reason, instead of failing.
+ML_MODULES = ("keras", "tensorflow")
+
+
+def _importable(name: str) -> bool:
+    try:
+        __import__(name)
+    except ImportError:
+        return False
+    return True
+
+
+def _missing_ml_module(error: BaseException | None) -> str | None:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] in ML_MODULES:
+            return error.name.split(".")[0]
+        error = error.__cause__ or error.__context__
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None and call.when in ("setup", "call"):
+        missing = _missing_ml_module(call.excinfo.value)
+        if missing and not _importable(missing):
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: needs {missing}, which is not installed")
+
 
 def pytest_configure(config):
     """Environment for the whole run, inherited by the kernels nbval and papermill start.
