@@ -151,6 +151,11 @@ def _book_sync(args) -> int:
     if args.paths:
         paths = [Path(p) for p in args.paths]
     else:
+        from dlwp_widgets.book.notebooks import find_root
+
+        if not find_root().writable_copy:
+            print("These are the installed package's notebooks (read-only): `dlwp book get DIR`, then sync in DIR.")
+            return 2
         refs = _selected_notebooks(args)
         if refs is None:
             return 2
