@@ -246,6 +246,9 @@ print(len(texts), len(labels))
 #
 # * `TextVectorization` replaces the Tokenizer. It keeps each review's *first*
 #   100 words and pads after them (the book's `pad_sequences` kept the last 100).
+#   Its vocabulary holds only the `max_tokens` most frequent words, so the count
+#   printed below stops at 9,998, where the book's Tokenizer counted every
+#   distinct word of the reviews.
 # * The book fits the tokenizer on all 25,000 training texts, the 10,000
 #   validation reviews included; the port builds the vocabulary from the texts
 #   outside the validation set (no label is used, but the validation reviews stay
