@@ -92,6 +92,8 @@ def fit_picture(image, *, max_side: int | None = None) -> tuple[np.ndarray, str]
     from dlwp_widgets.viz import images
 
     max_side = images.WORKING_SIDE if max_side is None else int(max_side)
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        max_side = min(max_side, images.WORKING_SIDE)  # files are decoded at most this big
     original = _declared_size(image)
     array = np.clip(images.as_rgb_array(image, max_side=max_side), 0, 255)
     size = f"{array.shape[0]}x{array.shape[1]}"
