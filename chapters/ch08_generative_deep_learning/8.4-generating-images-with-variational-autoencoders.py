@@ -278,7 +278,8 @@ plt.show()
 # Move the two sliders: the digit decoded at that point appears at once (one
 # decoder call on one point). *grid* shows listing 8.30's mosaic with the
 # current cell framed; the plot on the right is the validation digits in the
-# plane with your point as a cross. `LatentExplorer` is in
+# plane with your point as a cross (encoded in the background: the progress bar
+# counts them, *Stop* keeps what is done). `LatentExplorer` is in
 # `dlwp_widgets/widgets/latent_explorer.py`, its computations in `viz/latent.py`.
 
 # %%
@@ -288,6 +289,7 @@ explorer = LatentExplorer(decoder, encoder=encoder, images=x_test, labels=y_test
 explorer
 
 # %% tags=["nbval-check-output"]
+explorer.wait()  # until the validation digits are encoded
 explorer.show_point(-1.0, 0.5)
 print(explorer.last_error, explorer.last_point, explorer.last_image.shape, explorer.encoded.shape[1])
 

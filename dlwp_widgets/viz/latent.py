@@ -158,9 +158,11 @@ def latent_plane_png(points: np.ndarray, labels: np.ndarray | None = None, marke
     figure = Figure(figsize=(4.2, 3.8), dpi=80)
     axes = figure.subplots()
     if len(points):
-        colours = None if labels is None else np.asarray(labels).ravel()
-        scatter = axes.scatter(points[:, 0], points[:, 1], c=colours, cmap="tab10", s=4, alpha=0.6, vmin=-0.5, vmax=9.5)
-        if labels is not None:
+        if labels is None:
+            axes.scatter(points[:, 0], points[:, 1], s=4, alpha=0.6, color="tab:blue")
+        else:
+            colours = np.asarray(labels).ravel()
+            scatter = axes.scatter(points[:, 0], points[:, 1], c=colours, cmap="tab10", s=4, alpha=0.6, vmin=-0.5, vmax=9.5)
             figure.colorbar(scatter, ax=axes, ticks=range(10), label="digit")
     if marker is not None:
         axes.plot([marker[0]], [marker[1]], marker="x", color="black", markersize=12, markeredgewidth=3)

@@ -6,7 +6,9 @@ update while they move).  Beside it: listing 8.30's grid of decoded points
 (decoded once, in one batch, with the current point framed) and, when an
 encoder and some digits are given, the digits' encodings in the latent plane
 coloured by class, with the current point as a cross.  Encoding the digits is
-the long part: it runs in chunks with a progress bar and a Stop button.
+the long part: it runs in the background, in chunks, with a progress bar and a
+Stop button (the plane then shows the digits encoded so far); the sliders work
+meanwhile.
 
 Everything is computed by :mod:`dlwp_widgets.viz.latent`.
 """
@@ -14,6 +16,7 @@ Everything is computed by :mod:`dlwp_widgets.viz.latent`.
 from __future__ import annotations
 
 import math
+import threading
 
 import ipywidgets as widgets
 import numpy as np
@@ -31,11 +34,13 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
     ``encoder`` (optional) with ``images`` and ``labels``: plot those images'
     ``z_mean`` in the plane.  ``extent``: the sliders' range (standard
     deviations of the prior).  ``grid_size``: the grid view's cells per side.
+    ``background=False`` encodes in the caller's thread; :meth:`wait` waits for it.
     For tests: ``last_image`` (the decoded digit), ``last_point``,
     ``last_grid``, ``encoded`` (the plane's points), ``last_error``.
     """
 
-    def __init__(self, decoder, *, encoder=None, images=None, labels=None, extent: float = 3.0, grid_size: int = 15, scale: int = 6):
+    def __init__(self, decoder, *, encoder=None, images=None, labels=None, extent: float = 3.0, grid_size: int = 15,
+                 scale: int = 6, background: bool = True):
         self.decoder = decoder
         self.encoder = encoder
         self.images = images
@@ -48,6 +53,7 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
         self.last_grid: np.ndarray | None = None
         self.encoded: np.ndarray | None = None
         self._stop_requested = False
+        self._thread: threading.Thread | None = None
         try:
             size = latent.latent_size(decoder)
             if size != LATENT_DIM:
@@ -74,10 +80,8 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
             control.observe(self._on_change, names="value")
         self.view.observe(self._on_view, names="value")
         self.stop.on_click(self._on_stop)
-        self.grid.layout.display = "none"
+        self.grid.layout.display = self.plane.layout.display = "none"
         encoding = [self.progress, self.stop] if encoder is not None and images is not None else []
-        for control in encoding:
-            control.layout.display = "none"
         super().__init__(
             [
                 widgets.HBox([widgets.VBox([self.z0, self.z1]), self.view]),
@@ -87,6 +91,12 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
             ]
         )
         self.update()
+        if encoding and self._setup_error is None:
+            if background:
+                self._thread = threading.Thread(target=self._encode_and_draw, daemon=True)
+                self._thread.start()
+            else:
+                self._encode_and_draw()
 
     # ------------------------------------------------------------------ events
 
@@ -105,15 +115,27 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
             self.z0.value, self.z1.value = z0, z1
         self.update()
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the background encoding to finish."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     # ------------------------------------------------------------------ work
+
+    def _encode_and_draw(self) -> None:
+        try:
+            self.encode()
+        except Exception as error:  # shown in the widget, which stays usable
+            self.show_error(f"Encoding the digits failed: {type(error).__name__}: {error}")
+            return
+        self.update()
 
     def encode(self) -> np.ndarray | None:
         """Encode the given images (chunks, progress, Stop) for the latent plane."""
         if self.encoder is None or self.images is None:
             return None
         self._stop_requested = False
-        self.progress.layout.display = None
-        self.stop.layout.display = None
+        self.stop.disabled = False
         self.progress.max = max(1, len(self.images))
 
         def progress(done, total):
@@ -122,7 +144,7 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
         self.encoded = latent.encode_means(
             self.encoder, self.images, progress=progress, should_stop=lambda: self._stop_requested
         )
-        self.stop.layout.display = "none"
+        self.stop.disabled = True
         done = len(self.encoded)
         self.status.value = f"{done:,} of {len(self.images):,} digits encoded" + (" (stopped)" if done < len(self.images) else "")
         return self.encoded
@@ -138,8 +160,6 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
             image = latent.decode_points(self.decoder, [point])[0]
             if self.view.value == "grid" and self.last_grid is None:
                 self.last_grid = latent.decode_grid(self.decoder, self.grid_size, 0.05, 0.95)
-            if self.encoder is not None and self.images is not None and self.encoded is None:
-                self.encode()
         except Exception as error:  # shown in the widget, which stays usable
             self.show_error(str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}")
             for picture in (self.digit, self.grid, self.plane):
@@ -152,11 +172,11 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
         self.grid.layout.display = None if self.view.value == "grid" else "none"
         if self.view.value == "grid":
             self.grid.value = latent.image_png(self._framed_grid(point), 1)
-        if self.encoded is not None:
-            labels = None if self.labels is None else self.labels[: len(self.encoded)]
-            self.plane.value = latent.latent_plane_png(self.encoded, labels, marker=point, extent=self.extent)
-        else:
-            self.plane.layout.display = "none"
+        encoded = self.encoded
+        if encoded is not None:
+            labels = None if self.labels is None else self.labels[: len(encoded)]
+            self.plane.value = latent.latent_plane_png(encoded, labels, marker=point, extent=self.extent)
+            self.plane.layout.display = None
 
     def _framed_grid(self, point) -> np.ndarray:
         """The grid picture with the cell nearest to ``point`` framed."""

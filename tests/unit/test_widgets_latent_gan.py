@@ -90,10 +90,20 @@ def test_explorer_grid_view_and_latent_plane():
     explorer = LatentExplorer(
         tiny_decoder(), encoder=tiny_encoder(), images=rng.uniform(0, 1, (30, 6, 6)), labels=np.arange(30) % 10, grid_size=5
     )
-    assert explorer.encoded.shape == (30, 2) and explorer.progress.value == 30
+    explorer.wait(60)  # encoded in the background
+    assert explorer.encoded.shape == (30, 2) and explorer.progress.value == 30 and explorer.plane.layout.display is None
     explorer.view.value = "grid"
     assert explorer.last_grid.shape == (30, 30) and explorer.grid.layout.display is None
     assert explorer.plane.value[:4] == b"\x89PNG"
+
+
+def test_explorer_stop_keeps_what_was_encoded():
+    images = np.random.default_rng(0).uniform(0, 1, (1200, 6, 6))
+    explorer = LatentExplorer(tiny_decoder(), encoder=tiny_encoder(), images=images, background=False)
+    assert explorer.encoded.shape == (1200, 2) and explorer.stop.disabled
+    explorer.progress.observe(lambda change: explorer.stop.click(), names="value")  # Stop pressed during the run
+    explorer.encode()
+    assert explorer.encoded.shape == (500, 2) and "500 of 1,200" in explorer.status.value and "stopped" in explorer.status.value
 
 
 def test_explorer_nan_slider_value_is_shown_and_the_widget_recovers():
