@@ -168,7 +168,7 @@ print([tuple(t.shape) for t in model.inputs], "->", tuple(model.output.shape), f
 # inputs' names.
 
 # %% listing="7.7"
-num_samples = run.pick(SAMPLES, 256)
+num_samples = run.pick(SAMPLES, 128)
 max_length = 100
 
 text = np.random.randint(1, text_vocabulary_size, size=(num_samples, max_length))
@@ -263,7 +263,7 @@ model.compile(
 # and genders 0/1. The book's batch size, 64; one list-form and one dict-form fit.
 
 # %% listing="7.11"
-num_posts = run.pick(SAMPLES, 128)
+num_posts = run.pick(SAMPLES, 64)
 posts = np.random.randint(1, vocabulary_size, size=(num_posts, 300))
 ages = np.random.randint(18, 81, size=num_posts).astype("float32")
 age_targets = (ages - ages.mean()) / ages.std()

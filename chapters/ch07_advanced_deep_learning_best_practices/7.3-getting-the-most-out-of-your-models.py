@@ -180,7 +180,7 @@ def vectorize_sequences(sequences, dimension=10000):
     return results
 
 
-train_count, val_count = run.pick(15_000, 2_000), run.pick(10_000, 1_000)
+train_count, val_count = run.pick(15_000, 1_500), run.pick(10_000, 500)
 x_partial = vectorize_sequences(train_data[:train_count])
 y_partial = train_labels[:train_count].astype("float32")
 x_tune_val = vectorize_sequences(train_data[-val_count:])
