@@ -238,7 +238,8 @@ for step in range(1, 251):
 #   `benchmarks/bench_vae_gan.py` measures the speed-up.
 # * **Saving**: every 100 steps the book printed both losses, saved weights to
 #   `gan.h5` (Keras 3 wants `.weights.h5`) and wrote one generated and one real
-#   image into a folder that had to exist. `GANSnapshots` keeps every step's
+#   image (`keras.preprocessing.image.array_to_img`, today `keras.utils.array_to_img`
+#   or `save_img`) into a folder that had to exist. `GANSnapshots` keeps every step's
 #   losses and, every 100 steps, 16 samples from the *same* 16 latent points, so
 #   the frames show the same frogs taking shape; the weights and the last
 #   samples are saved once, under the data cache (never into the repository).
