@@ -36,6 +36,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -177,9 +178,7 @@ def extract_reviews(archive_path: Path, destination: Path, *, per_folder: int | 
                         )
                     relative = PurePosixPath(member.name).relative_to(BASE_DIR)
                     (staging / relative).write_bytes(data)
-        except (tarfile.TarError, EOFError, OSError) as error:
-            if isinstance(error, UnsafeArchive):
-                raise
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
             raise core.DataUnavailable(
                 f"{archive_path} is not a readable .tar.gz archive ({error}): it is damaged or not "
                 f"{ARCHIVE_NAME}. What to do: replace it with a fresh copy of {ARCHIVE_URL}, or run with "

@@ -26,7 +26,6 @@ norms real GloVe vectors have (about 4 to 7).
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -43,12 +42,21 @@ MEMBER = "glove.6B.100d.txt"
 DIMENSION = 100
 VOCABULARY_SIZE = 400_000
 CHECKED_LINES = 1_000  # lines parsed by the content check before an archive enters the cache
+LINE_CAP = 1 << 16  # bytes; a 100-d GloVe line is about 1 KB
 STANDIN_VERSION = 2
 STANDIN_DESCRIPTION = (
     "100-d vectors for the IMDB stand-in's 12,000-word vocabulary, learned from the stand-in "
     "reviews by latent semantic analysis (PPMI word-by-review matrix + truncated SVD): similar "
     "words are neighbours, but this is not Wikipedia's GloVe."
 )
+
+
+def _lines(raw):
+    """The member's lines as text, each at most :data:`LINE_CAP` bytes (a file without newlines is refused)."""
+    for number, data in enumerate(iter(lambda: raw.readline(LINE_CAP + 1), b""), start=1):
+        if len(data) > LINE_CAP:
+            raise ValueError(f"line {number:,} is longer than the cap of {LINE_CAP:,} bytes")
+        yield number, data.decode("utf-8")
 
 
 def _parse_line(line: str, number: int) -> tuple[str, np.ndarray]:
@@ -68,12 +76,10 @@ def archive_problem(path: Path, lines: int = CHECKED_LINES) -> str | None:
             if MEMBER not in archive.namelist():
                 return f"no {MEMBER} in the archive (members: {', '.join(archive.namelist()[:6])})"
             with archive.open(MEMBER) as raw:
-                text = io.TextIOWrapper(raw, encoding="utf-8")
-                for number in range(1, lines + 1):
-                    line = text.readline()
-                    if not line:
-                        break
+                for number, line in _lines(raw):
                     _parse_line(line, number)
+                    if number == lines:
+                        break
     except zipfile.BadZipFile as error:
         return f"not a readable zip ({error}): the transfer was cut short or the server sent something else"
     except (ValueError, UnicodeDecodeError, EOFError, zipfile.error) as error:
@@ -112,7 +118,7 @@ def read_vectors(archive_path: Path, words: Iterable[str] | None = None, *, expe
     count = 0
     try:
         with zipfile.ZipFile(archive_path) as archive, archive.open(MEMBER) as raw:
-            for count, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8"), start=1):
+            for count, line in _lines(raw):
                 word = line[: line.find(" ")]
                 if wanted is not None and word not in wanted:
                     if line.count(" ") != DIMENSION:

@@ -218,6 +218,24 @@ def test_glove_content_check_refuses_other_files(file_server, body, problem):
     assert not (core.cache_dir() / glove.ARCHIVE_NAME).exists()
 
 
+def test_glove_a_line_without_end_is_refused_without_reading_it_whole(file_server, monkeypatch):
+    monkeypatch.setattr(glove, "LINE_CAP", 4096)
+    file_server.serve(glove.ARCHIVE_NAME, glove_zip(["the " + "0.1 " * 5000]))
+    with pytest.raises(core.ChecksumMismatch, match="longer than the cap of 4,096 bytes"):
+        glove.load_data(source="real")
+
+
+def test_a_corrupt_gzip_stream_is_a_clear_error(tmp_path):
+    body = bytearray(acl_archive())
+    body[len(body) // 2 : len(body) // 2 + 40] = b"\x00" * 40
+    archive = tmp_path / "corrupt.tar.gz"
+    archive.write_bytes(bytes(body))
+    # Depending on where the damage falls, tarfile reports an error or an early end of the archive.
+    with pytest.raises(core.DataUnavailable, match="not a readable .tar.gz|does not hold 2 reviews"):
+        aclimdb.extract_reviews(archive, tmp_path / "out", per_folder=2)
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".partial-*"))
+
+
 def test_glove_short_file_is_caught_when_read(file_server, capsys):
     file_server.serve(glove.ARCHIVE_NAME, glove_zip(GOOD_LINES))
     with pytest.raises(core.DataUnavailable, match="5 lines instead of 400,000"):
