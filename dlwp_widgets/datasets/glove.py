@@ -7,7 +7,8 @@ Real data: ``glove.6B.zip`` (822 MB) from Stanford's NLP group; it holds the
 50-, 100-, 200- and 300-dimensional files of 400,000 words each, and only
 ``glove.6B.100d.txt`` is read.  The member is streamed line by line straight
 from the zip, so neither the archive nor the 100-d file is ever held in
-memory, and only the requested words are kept.
+memory, and only the requested words are kept; a line longer than
+:data:`LINE_CAP` bytes is refused rather than read whole.
 
 No checksum is published for the archive (and none could be verified), so none
 is pinned.  The archive is verified by content instead, before it may enter the

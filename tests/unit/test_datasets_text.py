@@ -101,6 +101,22 @@ def test_an_incomplete_archive_is_refused(file_server, small_acl, monkeypatch):
     assert not (core.cache_dir() / "aclImdb").exists()
 
 
+def test_a_provided_folder_is_used_when_complete_and_reported_when_not(tmp_path, monkeypatch, offline_mirror):
+    monkeypatch.setattr(aclimdb, "PER_FOLDER", 2)
+    provided = tmp_path / "provided"
+    aclimdb.extract_reviews(_write(tmp_path / "a.tar.gz", acl_archive()), provided / "aclImdb")
+    monkeypatch.setenv("DLWP_DATA_DIR", str(provided))
+    assert aclimdb.load_data(source="real") == provided / "aclImdb"
+    next((provided / "aclImdb" / "test" / "pos").glob("*.txt")).unlink()
+    with pytest.raises(core.DataUnavailable, match="does not hold 2 reviews per split and class"):
+        aclimdb.load_data(source="real")
+
+
+def _write(path, body: bytes):
+    path.write_bytes(body)
+    return path
+
+
 def test_a_wrong_checksum_is_refused_and_not_kept(file_server):
     file_server.serve(aclimdb.ARCHIVE_NAME, acl_archive())
     with pytest.raises(core.ChecksumMismatch, match="md5"):
