@@ -122,7 +122,7 @@ def subset(base_dir: Path, per_class: int | None, *, seed: int = 0) -> Path:
         return base_dir
     if per_class < 1:
         raise ValueError(f"per_class must be at least 1, got {per_class}.")
-    target = core.cache_dir() / "dlwp-subsets" / f"{base_dir.name}-{per_class}-seed{seed}"
+    target = core.work_dir() / "dlwp-subsets" / f"{base_dir.name}-{per_class}-seed{seed}"
     if (target / COMPLETE_MARKER).exists():
         return target
     rng = np.random.default_rng(seed)

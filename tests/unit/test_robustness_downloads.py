@@ -105,3 +105,18 @@ def test_an_unusable_cache_still_gives_stand_ins(tmp_path, monkeypatch, capsys):
 
     (x_train, _), _ = mnist.load_data(source="auto")  # the cache error is the reason, the stand-in the data
     assert len(x_train) > 0
+
+
+def test_an_unusable_cache_still_gives_the_chapter_5_standin_subset(tmp_path, monkeypatch, capsys):
+    from dlwp_widgets.datasets import cats_vs_dogs
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("DLWP_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(cats_vs_dogs, "PER_CLASS", 4)
+    monkeypatch.setattr(cats_vs_dogs, "load_standin", lambda seed=0: cats_vs_dogs.generate_standin(
+        core.standin_cache_path(f"unit-{tmp_path.name}"), seed, per_class=4))
+    base = cats_vs_dogs.load_data("standin")
+    small = cats_vs_dogs.subset(base, 1)
+    assert cats_vs_dogs.count_images(small)["train"] == {"cats": 1, "dogs": 1}
+    assert str(blocker) not in str(small)
