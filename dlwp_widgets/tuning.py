@@ -83,7 +83,7 @@ def columns(trials: Sequence[dict]) -> list[str]:
     return list(FIXED_COLUMNS) + hyperparameter_names(trials)
 
 
-def _is_missing(value) -> bool:
+def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
@@ -92,8 +92,8 @@ def sort_trials(trials: Sequence[dict], by: str = "score", *, descending: bool =
     rows = check_trials(trials)
     if by not in columns(rows):
         raise TrialsError(f"No column {by!r}; choose one of {', '.join(columns(rows))}.")
-    present = [row for row in rows if not _is_missing(row.get(by))]
-    missing = [row for row in rows if _is_missing(row.get(by))]
+    present = [row for row in rows if not is_missing(row.get(by))]
+    missing = [row for row in rows if is_missing(row.get(by))]
     try:
         present.sort(key=lambda row: row[by], reverse=descending)
     except TypeError:  # mixed types in one column: compare as text
@@ -102,14 +102,14 @@ def sort_trials(trials: Sequence[dict], by: str = "score", *, descending: bool =
 
 
 def best_trial(trials: Sequence[dict], *, higher_is_better: bool = True) -> dict:
-    rows = [row for row in check_trials(trials) if not _is_missing(row["score"])]
+    rows = [row for row in check_trials(trials) if not is_missing(row["score"])]
     if not rows:
         raise TrialsError("No trial has a score (did every trial fail?).")
     return (max if higher_is_better else min)(rows, key=lambda row: row["score"])
 
 
-def _cell(value) -> str:
-    if _is_missing(value):
+def cell_text(value) -> str:
+    if is_missing(value):
         return "-"
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -120,7 +120,7 @@ def trial_table_text(trials: Sequence[dict], by: str = "score", *, descending: b
     """The sorted trials as an aligned plain-text table (what a notebook prints)."""
     rows = sort_trials(trials, by, descending=descending)
     head = columns(rows)
-    cells = [[_cell(row.get(name)) for name in head] for row in rows]
+    cells = [[cell_text(row.get(name)) for name in head] for row in rows]
     widths = [max(len(text) for text in column) for column in zip(head, *cells)]
     lines = ["  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in [head, *cells]]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -135,15 +135,15 @@ def score_figure(trials: Sequence[dict], *, objective: str = "score"):
     names = hyperparameter_names(rows) or ["trial"]
     figure = Figure(figsize=(3.2 * len(names), 2.8), dpi=80)
     axes = figure.subplots(1, len(names), squeeze=False)[0]
-    scored = [row for row in rows if not _is_missing(row["score"])]
+    scored = [row for row in rows if not is_missing(row["score"])]
     for axis, name in zip(axes, names):
         values = [row.get(name) for row in scored]
-        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) and not _is_missing(v) for v in values)
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) and not is_missing(v) for v in values)
         if numeric:
             positions = values
         else:
-            labels = sorted({_cell(v) for v in values})
-            positions = [labels.index(_cell(v)) for v in values]
+            labels = sorted({cell_text(v) for v in values})
+            positions = [labels.index(cell_text(v)) for v in values]
             axis.set_xticks(range(len(labels)), labels)
         axis.scatter(positions, [row["score"] for row in scored], color="tab:blue")
         if numeric and len({float(v) for v in values}) > 1 and min(values) > 0 and max(values) / min(values) >= 100:

@@ -33,6 +33,8 @@ class EnsembleMixer(ShowsErrors, widgets.VBox):
     ``member_accuracies``, ``last_error``.
     """
 
+    _quiet = False  # True while set_weights moves several sliders
+
     def __init__(self, predictions: Sequence, labels, names: Sequence[str] | None = None, *, weights=None):
         self.last_accuracy: float | None = None
         self.last_weights: np.ndarray | None = None
@@ -118,8 +120,6 @@ class EnsembleMixer(ShowsErrors, widgets.VBox):
         finally:
             self._quiet = False
         self.update()
-
-    _quiet = False
 
     def _on_change(self, change) -> None:
         if not self._quiet:

@@ -73,13 +73,13 @@ class TunerBoard(ShowsErrors, widgets.VBox):
 
     def _table_html(self, rows: list[dict]) -> str:
         head = tuning.columns(rows)
-        best = tuning.best_trial(rows) if any(not tuning._is_missing(r["score"]) for r in rows) else None
+        best = tuning.best_trial(rows) if any(not tuning.is_missing(r["score"]) for r in rows) else None
         name = {"score": html.escape(self.objective)}
         header = "".join(f"<th style='padding:0 8px'>{name.get(c, html.escape(c))}</th>" for c in head)
         body = ""
         for row in rows:
             style = " style='font-weight:bold'" if best is not None and row is not None and row.get("trial") == best.get("trial") else ""
-            cells = "".join(f"<td style='padding:0 8px'>{html.escape(tuning._cell(row.get(c)))}</td>" for c in head)
+            cells = "".join(f"<td style='padding:0 8px'>{html.escape(tuning.cell_text(row.get(c)))}</td>" for c in head)
             body += f"<tr{style}>{cells}</tr>"
         return f"<table><tr>{header}</tr>{body}</table>"
 
