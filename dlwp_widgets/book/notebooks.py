@@ -31,7 +31,10 @@ class BookRoot:
 
 
 def _has_chapters(folder: Path) -> bool:
-    return (folder / "chapters").is_dir()
+    """A ``chapters/`` folder holding at least one chapter notebook (not just any folder of that name)."""
+    return (folder / "chapters").is_dir() and any(
+        NOTEBOOK_NAME.match(path.stem) for path in (folder / "chapters").glob("ch*/*.py")
+    )
 
 
 def repository_root() -> Path | None:

@@ -93,3 +93,11 @@ def test_shipped_copy_is_last_and_never_written(tmp_path, monkeypatch):
     monkeypatch.setattr(notebooks, "SHIPPED_ROOT", tmp_path / "nothing")
     assert find_root().origin == "none"
     assert main(["book", "run", "--notebooks", "2.1"]) == 2
+
+
+def test_a_chapters_folder_without_notebooks_is_not_a_book(tmp_path, monkeypatch):
+    monkeypatch.delenv("DLWP_ROOT", raising=False)
+    (tmp_path / "chapters" / "intro").mkdir(parents=True)  # e.g. a LaTeX book's chapters/
+    (tmp_path / "chapters" / "intro" / "make.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert find_root().origin != "current folder"
