@@ -251,10 +251,10 @@ def generate_standin(destination: Path, seed: int = 0, train_size: int | None = 
     train_size = imdb.TRAIN_SIZE if train_size is None else train_size
     test_size = imdb.TEST_SIZE if test_size is None else test_size
     if (train_size, test_size) == (imdb.TRAIN_SIZE, imdb.TEST_SIZE):
-        raw = imdb._read_standin(seed)  # the same reviews as the pre-tokenised stand-in (cached)
+        raw = imdb.read_standin(seed)  # the same reviews as the pre-tokenised stand-in (cached)
     else:
         raw = imdb.generate_standin(seed, train_size, test_size)
-    vocabulary = imdb._standin_vocabulary()
+    vocabulary = imdb.standin_vocabulary()
     rng = np.random.default_rng([seed, 6])
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)

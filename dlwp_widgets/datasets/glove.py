@@ -160,8 +160,8 @@ def generate_standin(seed: int = 0, documents: int = 5_000) -> dict:
 
     from dlwp_widgets.datasets import imdb
 
-    vocabulary = imdb._standin_vocabulary()
-    raw = imdb._read_standin(seed)
+    vocabulary = imdb.standin_vocabulary()
+    raw = imdb.read_standin(seed)
     lengths = raw["train_lengths"][:documents]
     tokens = raw["train_tokens"][: int(lengths.sum())] - 1
     owner = np.repeat(np.arange(len(lengths)), lengths)

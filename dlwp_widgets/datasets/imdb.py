@@ -97,7 +97,8 @@ _NEGATIVE_WORDS = (
 ).split()
 
 
-def _standin_vocabulary() -> list[str]:
+def standin_vocabulary() -> list[str]:
+    """The stand-in reviews' vocabulary, most frequent word first (shared by aclImdb and GloVe stand-ins)."""
     # Sentiment words sit among the frequent words, as "great" and "bad" do in the real index.
     leading = list(_NEUTRAL_WORDS[:60])
     for position, word in enumerate(_POSITIVE_WORDS + _NEGATIVE_WORDS):
@@ -107,13 +108,13 @@ def _standin_vocabulary() -> list[str]:
 
 
 def _standin_word_index() -> dict[str, int]:
-    return {word: rank for rank, word in enumerate(_standin_vocabulary(), start=1)}
+    return {word: rank for rank, word in enumerate(standin_vocabulary(), start=1)}
 
 
 def generate_standin(seed: int = 0, train_size: int = TRAIN_SIZE, test_size: int = TEST_SIZE) -> dict:
     """Raw reviews (word ranks, 1-based like the real file) as flat tokens + lengths."""
     rng = np.random.default_rng(seed)
-    vocabulary = _standin_vocabulary()
+    vocabulary = standin_vocabulary()
     rank = {word: i for i, word in enumerate(vocabulary)}
     size = train_size + test_size
     # Many weak cues as well as the obvious words: 300 mid-frequency words lean each way.
@@ -176,7 +177,8 @@ def _read_real() -> dict:
     return raw
 
 
-def _read_standin(seed: int = 0) -> dict:
+def read_standin(seed: int = 0) -> dict:
+    """The stand-in's raw reviews (flat tokens + lengths, see :func:`generate_standin`), cached."""
     return core.cached_standin(f"imdb-v{STANDIN_VERSION}-seed{seed}", lambda: generate_standin(seed))
 
 
@@ -198,7 +200,7 @@ def load_data(
         title=TITLE,
         source=source,
         load_real=lambda: _finish(_read_real(), **convention),
-        load_standin=lambda: _finish(_read_standin(), **convention),
+        load_standin=lambda: _finish(read_standin(), **convention),
         standin_description=STANDIN_DESCRIPTION,
     )
 
@@ -209,7 +211,7 @@ def load_real() -> Arrays:
 
 
 def load_standin() -> Arrays:
-    return _finish(_read_standin(), num_words=10_000)
+    return _finish(read_standin(), num_words=10_000)
 
 
 def get_word_index(source: str = "auto") -> dict[str, int]:

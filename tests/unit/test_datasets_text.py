@@ -284,7 +284,7 @@ def test_glove_standin_has_sentiment_structure(monkeypatch):
     from dlwp_widgets.text.embeddings import Vocabulary, nearest_neighbours
 
     small = imdb.generate_standin(0, train_size=2000, test_size=10)
-    monkeypatch.setattr(imdb, "_read_standin", lambda seed=0: small)
+    monkeypatch.setattr(imdb, "read_standin", lambda seed=0: small)
     arrays = glove.generate_standin(documents=2000)
     assert arrays["vectors"].shape == (len(arrays["words"]), 100)
     norms = np.linalg.norm(arrays["vectors"], axis=1)
