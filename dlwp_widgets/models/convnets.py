@@ -164,8 +164,9 @@ def saved_model_path(filename: str) -> Path:
     """Where the chapter's notebooks save and reload trained models (5.17, 5.23, 5.36).
 
     Under the data cache rather than next to the notebook, so running a notebook
-    never leaves model files in the repository.
+    never leaves model files in the repository; where the cache cannot be written,
+    under the same temporary fallback the stand-ins use (:func:`core.work_dir`).
     """
-    folder = core.cache_dir() / "dlwp-models"
+    folder = core.work_dir() / "dlwp-models"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / filename

@@ -1,5 +1,7 @@
 """Chapter 5 model builders: the book's parameter counts and the VGG16 weight switch."""
 
+import tempfile
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,16 @@ def test_vgg16_loads_verified_weights(offline, monkeypatch):
 def test_saved_model_path_is_in_the_cache(offline):
     path = convnets.saved_model_path("x.keras")
     assert path.parent.is_dir() and str(path).startswith(str(offline / "cache"))
+
+
+def test_saved_model_path_falls_back_where_the_cache_cannot_be_written(offline, monkeypatch, capsys):
+    blocker = offline / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(core.ENV_CACHE_DIR, str(blocker))  # the cache "folder" is a file
+    monkeypatch.setattr(tempfile, "tempdir", str(offline))  # the fallback goes under tmp_path
+    path = convnets.saved_model_path("x.keras")
+    assert path.parent.is_dir() and path.parent == core.work_dir() / "dlwp-models"
+    assert str(path).startswith(str(offline / "dlwp-cache-"))
+    path.write_bytes(b"saved")  # 5.2 saves here, 5.4 reads it back
+    assert convnets.saved_model_path("x.keras").read_bytes() == b"saved"
+    assert "generated data goes to" in capsys.readouterr().out
