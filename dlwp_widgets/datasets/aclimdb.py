@@ -197,9 +197,9 @@ def extract_reviews(archive_path: Path, destination: Path, *, per_folder: int | 
 
 def fetch() -> Path:
     """The real ``aclImdb`` folder, extracted (and downloaded) if needed."""
-    data_dir = os.environ.get(core.ENV_DATA_DIR)
-    if data_dir:
-        provided = Path(data_dir).expanduser() / BASE_DIR
+    data_dir = core.data_dir()
+    if data_dir is not None:
+        provided = data_dir / BASE_DIR
         if provided.exists():
             if not _layout_is_complete(provided):
                 raise core.DataUnavailable(

@@ -112,6 +112,12 @@ def test_a_provided_folder_is_used_when_complete_and_reported_when_not(tmp_path,
         aclimdb.load_data(source="real")
 
 
+def test_a_data_dir_that_is_not_a_folder_is_named(tmp_path, monkeypatch, offline_mirror):
+    monkeypatch.setenv("DLWP_DATA_DIR", str(tmp_path / "missing"))
+    with pytest.raises(core.DataUnavailable, match="DLWP_DATA_DIR=.* is not a folder"):
+        aclimdb.load_data(source="real")
+
+
 def _write(path, body: bytes):
     path.write_bytes(body)
     return path
