@@ -33,15 +33,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tarfile
-import tempfile
 import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from dlwp_widgets.datasets import core
+from dlwp_widgets.datasets import archives, core
+from dlwp_widgets.datasets.archives import UnsafeArchive
 
 NAME = "aclimdb"
 TITLE = "IMDB raw reviews (aclImdb)"
@@ -52,7 +51,7 @@ SPLITS = ("train", "test")
 CLASSES = ("neg", "pos")  # label 0, label 1 (the book's order)
 PER_FOLDER = 12_500
 MEMBER_CAP = 1 << 20  # bytes; the longest real review is about 14 KB
-COMPLETE_MARKER = ".complete"
+COMPLETE_MARKER = archives.COMPLETE_MARKER
 STANDIN_VERSION = 1
 
 FILES = (
@@ -75,10 +74,6 @@ STANDIN_DESCRIPTION = (
 )
 
 _MEMBER = re.compile(r"^aclImdb/(train|test)/(pos|neg)/[^/]+\.txt$")
-
-
-class UnsafeArchive(core.DataUnavailable):
-    """An archive member is absolute, climbs out with ``..``, is a link or device, or is too big."""
 
 
 # --------------------------------------------------------------------------- layout
@@ -114,35 +109,16 @@ def read_split(base_dir, split: str = "train") -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-def _publish(staging: Path, final: Path) -> Path:
-    """Move a fully written folder into place (a half-written one is never used)."""
-    (staging / COMPLETE_MARKER).write_text("ok\n")
-    if final.exists():
-        shutil.rmtree(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staging, final)
-    return final
-
-
 # --------------------------------------------------------------------------- archive
 
 
 def member_problem(member: tarfile.TarInfo, cap: int | None = None) -> str | None:
     """Why ``member`` must not be extracted (None when it is safe)."""
     cap = MEMBER_CAP if cap is None else cap
-    name = member.name
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return f"member {name!r} has an absolute path"
-    if ".." in parts:
-        return f"member {name!r} would be written outside the target folder ('..')"
-    if member.issym() or member.islnk():
-        return f"member {name!r} is a link"
-    if member.isdev() or member.isfifo() or not (member.isfile() or member.isdir()):
-        return f"member {name!r} is a device or special file"
-    if member.isfile() and _MEMBER.match(name) and member.size > cap:
-        return f"member {name!r} is {member.size:,} bytes, above the cap of {cap:,} bytes per review file"
-    return None
+    problem = archives.tar_member_problem(member)
+    if problem is None and member.isfile() and _MEMBER.match(member.name) and member.size > cap:
+        return f"member {member.name!r} is {member.size:,} bytes, above the cap of {cap:,} bytes per review file"
+    return problem
 
 
 def extract_reviews(archive_path: Path, destination: Path, *, per_folder: int | None = None, cap: int | None = None) -> Path:
@@ -154,10 +130,8 @@ def extract_reviews(archive_path: Path, destination: Path, *, per_folder: int | 
     """
     per_folder = PER_FOLDER if per_folder is None else per_folder
     cap = MEMBER_CAP if cap is None else cap
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=destination.parent))
-    try:
+    name = Path(archive_path).name
+    with archives.staging_folder(destination) as staging:
         for split in SPLITS:
             for cls in CLASSES:
                 (staging / split / cls).mkdir(parents=True)
@@ -166,18 +140,19 @@ def extract_reviews(archive_path: Path, destination: Path, *, per_folder: int | 
                 for member in archive:
                     problem = member_problem(member, cap)
                     if problem:
-                        raise UnsafeArchive(f"Refusing {Path(archive_path).name}: {problem}. Nothing was extracted.")
+                        raise UnsafeArchive(f"Refusing {name}: {problem}. Nothing was extracted.")
                     if not (member.isfile() and _MEMBER.match(member.name)):
                         continue  # train/unsup, .feat files, URL lists, README
-                    handle = archive.extractfile(member)
-                    data = handle.read(cap + 1)
-                    if len(data) > cap:
-                        raise UnsafeArchive(
-                            f"Refusing {Path(archive_path).name}: member {member.name!r} holds more than the cap "
-                            f"of {cap:,} bytes per review file. Nothing was extracted."
-                        )
                     relative = PurePosixPath(member.name).relative_to(BASE_DIR)
-                    (staging / relative).write_bytes(data)
+                    archives.copy_capped(
+                        archive.extractfile(member),
+                        staging / relative,
+                        cap,
+                        lambda size, member=member: UnsafeArchive(
+                            f"Refusing {name}: member {member.name!r} holds more than the cap "
+                            f"of {cap:,} bytes per review file. Nothing was extracted."
+                        ),
+                    )
         except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
             raise core.DataUnavailable(
                 f"{archive_path} is not a readable .tar.gz archive ({error}): it is damaged or not "
@@ -189,10 +164,7 @@ def extract_reviews(archive_path: Path, destination: Path, *, per_folder: int | 
                 f"{Path(archive_path).name} does not hold {per_folder:,} reviews per split and class: "
                 f"{count_reviews(staging)}. Is it the complete {ARCHIVE_NAME}?"
             )
-        return _publish(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return archives.publish(staging, destination)
 
 
 def fetch() -> Path:
@@ -256,10 +228,7 @@ def generate_standin(destination: Path, seed: int = 0, train_size: int | None = 
         raw = imdb.generate_standin(seed, train_size, test_size)
     vocabulary = imdb.standin_vocabulary()
     rng = np.random.default_rng([seed, 6])
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=destination.parent))
-    try:
+    with archives.staging_folder(destination) as staging:
         for split in SPLITS:
             labels = raw[f"y_{split}"]
             texts = _render_reviews(raw, split, vocabulary, rng)
@@ -269,10 +238,7 @@ def generate_standin(destination: Path, seed: int = 0, train_size: int | None = 
             for number, (text, label, rating) in enumerate(zip(texts, labels, ratings)):
                 path = staging / split / CLASSES[label] / f"{number}_{rating}.txt"
                 path.write_text(text, encoding="utf-8")
-        return _publish(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return archives.publish(staging, destination)
 
 
 def load_standin(seed: int = 0) -> Path:

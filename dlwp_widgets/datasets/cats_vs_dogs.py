@@ -41,17 +41,15 @@ learns it, a linear model on pixels or on mean colour cannot.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import stat
-import tempfile
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 
-from dlwp_widgets.datasets import core
+from dlwp_widgets.datasets import archives, core
+from dlwp_widgets.datasets.archives import UnsafeArchive
 
 NAME = "cats_vs_dogs"
 TITLE = "Dogs vs. Cats (small subset)"
@@ -67,17 +65,13 @@ CLASSES = {"cats": "cat", "dogs": "dog"}
 PER_CLASS = 2000
 MAX_MEMBER_BYTES = 20 * 2**20  # largest archive member accepted (declared and read)
 MAX_EXTRACTED_BYTES = 2**30  # most bytes read from a source to build the subset
-COMPLETE_MARKER = ".complete"
+COMPLETE_MARKER = archives.COMPLETE_MARKER
 STANDIN_VERSION = 2
 STANDIN_DESCRIPTION = (
     "4,000 generated JPEGs in the book's cats_and_dogs_small layout (cat.N.jpg ...): animal-shaped "
     "patches filled with stripes ('cats') or spots ('dogs') at random places, sizes and colours; "
     "learnable from local texture by a convnet, not from mean colour."
 )
-
-
-class UnsafeArchive(core.DataUnavailable):
-    """An archive member would land outside the target folder, is a link, or is too large."""
 
 
 def _mb(size: int) -> str:
@@ -101,16 +95,6 @@ def _layout_is_complete(base_dir: Path) -> bool:
     return base_dir.is_dir() and count_images(base_dir) == expected
 
 
-def _publish(staging: Path, final: Path) -> Path:
-    """Move a fully written folder into place (a half-written one is never used)."""
-    (staging / COMPLETE_MARKER).write_text("ok\n")
-    if final.exists():
-        shutil.rmtree(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staging, final)
-    return final
-
-
 def subset(base_dir: Path, per_class: int | None, *, seed: int = 0) -> Path:
     """A smaller copy of the layout with ``per_class`` images per class and split.
 
@@ -126,15 +110,15 @@ def subset(base_dir: Path, per_class: int | None, *, seed: int = 0) -> Path:
     if (target / COMPLETE_MARKER).exists():
         return target
     rng = np.random.default_rng(seed)
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=_ensure(target.parent)))
-    for split in SPLITS:
-        for cls in CLASSES:
-            files = sorted((base_dir / split / cls).glob("*.jpg"), key=_image_number)
-            chosen = sorted(rng.choice(len(files), size=min(per_class, len(files)), replace=False))
-            _ensure(staging / split / cls)
-            for index in chosen:
-                shutil.copyfile(files[index], staging / split / cls / files[index].name)
-    return _publish(staging, target)
+    with archives.staging_folder(target) as staging:
+        for split in SPLITS:
+            for cls in CLASSES:
+                files = sorted((base_dir / split / cls).glob("*.jpg"), key=_image_number)
+                chosen = sorted(rng.choice(len(files), size=min(per_class, len(files)), replace=False))
+                _ensure(staging / split / cls)
+                for index in chosen:
+                    shutil.copyfile(files[index], staging / split / cls / files[index].name)
+        return archives.publish(staging, target)
 
 
 def _ensure(folder: Path) -> Path:
@@ -151,18 +135,14 @@ def _image_number(path) -> int:
 
 
 def check_archive_members(archive: zipfile.ZipFile) -> None:
-    """Reject the archive if any member is absolute, climbs with ``..`` or is a link."""
+    """Reject the archive if any member is absolute, climbs with ``..``, is a link or device, or is too large."""
     for info in archive.infolist():
-        name = info.filename
-        parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-            raise UnsafeArchive(f"Refusing the archive: member {name!r} would be written outside the target folder.")
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise UnsafeArchive(f"Refusing the archive: member {name!r} is a symbolic link.")
+        problem = archives.zip_member_problem(info)
+        if problem:
+            raise UnsafeArchive(f"Refusing the archive: {problem}.")
         if info.file_size > MAX_MEMBER_BYTES:
             raise UnsafeArchive(
-                f"Refusing the archive: member {name!r} declares {_mb(info.file_size)}; the largest member "
+                f"Refusing the archive: member {info.filename!r} declares {_mb(info.file_size)}; the largest member "
                 f"accepted is {_mb(MAX_MEMBER_BYTES)} (the dogs-vs-cats photos are under 1 MB)."
             )
 
@@ -174,29 +154,22 @@ class _ReadBudget:
         self.source = source
         self.total = 0
 
-    def _count(self, name: str, size: int) -> None:
+    def _refuse(self, name: str, size: int) -> UnsafeArchive:
         if size > MAX_MEMBER_BYTES:
-            raise UnsafeArchive(
+            return UnsafeArchive(
                 f"Refusing {self.source}: {name!r} holds more than {_mb(MAX_MEMBER_BYTES)}, the largest "
                 "image accepted (the dogs-vs-cats photos are under 1 MB)."
             )
-        if self.total + size > MAX_EXTRACTED_BYTES:
-            raise UnsafeArchive(
-                f"Refusing {self.source}: its images would extract to more than {_mb(MAX_EXTRACTED_BYTES)}, "
-                "the most accepted for the book's 4,000-image subset."
-            )
+        return UnsafeArchive(
+            f"Refusing {self.source}: its images would extract to more than {_mb(MAX_EXTRACTED_BYTES)}, "
+            "the most accepted for the book's 4,000-image subset."
+        )
 
     def read_stream(self, name: str, stream) -> bytes:
-        chunks, size = [], 0
-        while True:
-            block = stream.read(1 << 20)
-            if not block:
-                break
-            size += len(block)
-            self._count(name, size)
-            chunks.append(block)
-        self.total += size
-        return b"".join(chunks)
+        cap = min(MAX_MEMBER_BYTES, MAX_EXTRACTED_BYTES - self.total)
+        data = archives.read_capped(stream, cap, lambda size: self._refuse(name, size))
+        self.total += len(data)
+        return data
 
     def zip_reader(self, archive: zipfile.ZipFile):
         def read(name: str) -> bytes:
@@ -250,8 +223,7 @@ class IncompleteSource(core.DataUnavailable):
 def build_layout(read_member, names: list[str], destination: Path) -> Path:
     """Write the book's subset from source images (``read_member(name) -> bytes``)."""
     members = _source_members(names)
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=_ensure(destination.parent)))
-    try:
+    with archives.staging_folder(destination) as staging:
         for cls, prefix in CLASSES.items():
             written = 0
             for _, name in members[cls]:
@@ -268,10 +240,7 @@ def build_layout(read_member, names: list[str], destination: Path) -> Path:
                     f"The source holds only {written} usable {cls} images; the book's subset needs "
                     f"{PER_CLASS}. Is it the complete dogs-vs-cats training set?"
                 )
-        return _publish(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return archives.publish(staging, destination)
 
 
 def build_from_zip(archive_path: Path, destination: Path) -> Path:
@@ -308,7 +277,7 @@ def archive_problem(path: Path) -> str | None:
             counts = {cls: len(items) for cls, items in _source_members(archive.namelist()).items()}
             broken = archive.testzip()
     except zipfile.BadZipFile as error:
-        return f"not a readable zip ({error}): the transfer was cut short or the server sent something else"
+        return archives.unreadable_zip(error)
     except UnsafeArchive as error:
         return str(error)
     if broken is not None or min(counts.values(), default=0) < PER_CLASS:
@@ -425,18 +394,14 @@ def generate_standin(destination: Path, seed: int = 0, per_class: int = PER_CLAS
     """Write the stand-in JPEG folder (deterministic for a seed) and return it."""
     from PIL import Image
 
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=_ensure(Path(destination).parent)))
-    try:
+    with archives.staging_folder(destination) as staging:
         for label, (cls, prefix) in enumerate(CLASSES.items()):
             rng = np.random.default_rng([seed, label])
             for number in range(per_class):
                 split = next(s for s, indices in SPLITS.items() if number in indices)
                 path = _ensure(staging / split / cls) / f"{prefix}.{number}.jpg"
                 Image.fromarray(standin_image(label, rng)).save(path, quality=85)
-        return _publish(staging, Path(destination))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return archives.publish(staging, destination)
 
 
 def load_standin(seed: int = 0) -> Path:

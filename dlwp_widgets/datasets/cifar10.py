@@ -22,16 +22,14 @@ by label matters.  A GAN can learn the shared structure (body, eyes, colours).
 
 from __future__ import annotations
 
-import os
 import pickle
-import shutil
 import tarfile
-import tempfile
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from dlwp_widgets.datasets import core
+from dlwp_widgets.datasets import archives, core
+from dlwp_widgets.datasets.archives import UnsafeArchive
 
 NAME = "cifar10"
 TITLE = "CIFAR-10"
@@ -50,7 +48,7 @@ BATCH_FOLDER = "cifar-10-batches-py"
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 TEST_BATCH = "test_batch"
 EXTRACTED_DIR = "dlwp-cifar-10-batches-py"
-COMPLETE_MARKER = ".complete"
+COMPLETE_MARKER = archives.COMPLETE_MARKER
 MEMBER_SIZE_CAP = 64 * 1024 * 1024  # a real batch is about 31 MB
 STANDIN_VERSION = 1
 STANDIN_FROGS = (5000, 1000)  # train, test: the real set's count per class
@@ -62,10 +60,6 @@ STANDIN_DESCRIPTION = (
 )
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
-class UnsafeArchive(core.DataUnavailable):
-    """An archive member is not a plain file under the target folder, or is too large."""
 
 
 class UnsafePickle(core.DataUnavailable):
@@ -118,19 +112,17 @@ def load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def check_member(member: tarfile.TarInfo, size_cap: int = MEMBER_SIZE_CAP) -> None:
     """Refuse a member that is not a plain file or folder under a relative path, or is too large."""
-    name = member.name
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in parts:
-        raise UnsafeArchive(f"Refusing the archive: member {name!r} would be written outside the target folder.")
-    if member.issym() or member.islnk():
-        raise UnsafeArchive(f"Refusing the archive: member {name!r} is a link.")
-    if not (member.isfile() or member.isdir()):
-        raise UnsafeArchive(f"Refusing the archive: member {name!r} is a device or other special file.")
+    problem = archives.tar_member_problem(member)
+    if problem:
+        raise UnsafeArchive(f"Refusing the archive: {problem}.")
     if member.size > size_cap:
-        raise UnsafeArchive(
-            f"Refusing the archive: member {name!r} is {member.size:,} bytes, over the per-member cap of "
-            f"{size_cap:,} bytes (MEMBER_SIZE_CAP)."
-        )
+        raise _too_large(member.name, size_cap, f"is {member.size:,} bytes, over")
+
+
+def _too_large(name: str, size_cap: int, amount: str = "holds more than") -> UnsafeArchive:
+    return UnsafeArchive(
+        f"Refusing the archive: member {name!r} {amount} the per-member cap of {size_cap:,} bytes (MEMBER_SIZE_CAP)."
+    )
 
 
 def extract(archive_path: Path, destination: Path, size_cap: int = MEMBER_SIZE_CAP) -> Path:
@@ -139,10 +131,7 @@ def extract(archive_path: Path, destination: Path, size_cap: int = MEMBER_SIZE_C
     Every member is checked before anything is written, so an unsafe archive
     leaves nothing behind.
     """
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=destination.parent))
-    try:
+    with archives.staging_folder(destination) as staging:
         try:
             with tarfile.open(archive_path, "r:gz") as archive:
                 members = archive.getmembers()
@@ -153,8 +142,8 @@ def extract(archive_path: Path, destination: Path, size_cap: int = MEMBER_SIZE_C
                         continue
                     target = staging.joinpath(*PurePosixPath(member.name).parts)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    with archive.extractfile(member) as source, open(target, "wb") as sink:
-                        shutil.copyfileobj(source, sink)
+                    with archive.extractfile(member) as source:
+                        archives.copy_capped(source, target, size_cap, lambda _, name=member.name: _too_large(name, size_cap))
         except (tarfile.TarError, EOFError, OSError) as error:
             raise core.DataUnavailable(
                 f"{archive_path} is not a readable tar.gz archive ({error}). Delete it and download "
@@ -163,14 +152,7 @@ def extract(archive_path: Path, destination: Path, size_cap: int = MEMBER_SIZE_C
         missing = [name for name in (*TRAIN_BATCHES, TEST_BATCH) if not (staging / BATCH_FOLDER / name).is_file()]
         if missing:
             raise core.DataUnavailable(f"{archive_path} lacks {BATCH_FOLDER}/{', '.join(missing)}.")
-        (staging / COMPLETE_MARKER).write_text(FILES[0].file_hash + "\n")
-        if destination.exists():
-            shutil.rmtree(destination)
-        os.replace(staging, destination)
-        return destination
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return archives.publish(staging, destination, marker=FILES[0].file_hash + "\n")
 
 
 def fetch() -> Path:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlwp_widgets.datasets import core
+from dlwp_widgets.datasets import archives, core
 
 NAME = "glove"
 TITLE = "GloVe 6B word vectors (100-d)"
@@ -82,7 +82,7 @@ def archive_problem(path: Path, lines: int = CHECKED_LINES) -> str | None:
                     if number == lines:
                         break
     except zipfile.BadZipFile as error:
-        return f"not a readable zip ({error}): the transfer was cut short or the server sent something else"
+        return archives.unreadable_zip(error)
     except (ValueError, UnicodeDecodeError, EOFError, zipfile.error) as error:
         return f"{MEMBER} is not GloVe text: {error}"
     return None
