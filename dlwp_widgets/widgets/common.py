@@ -1,8 +1,10 @@
-"""What every widget shares: one look for errors, one way to read an upload."""
+"""What every widget shares: one look for errors, one way to read an upload, one way to run long work."""
 
 from __future__ import annotations
 
 import html
+import threading
+from contextlib import contextmanager
 
 ERROR_CLASS = "dlwp-error"
 
@@ -36,3 +38,67 @@ def uploaded_bytes(value) -> bytes | None:
     entries = list(value.values()) if isinstance(value, dict) else list(value)
     content = entries[-1]["content"]
     return content.tobytes() if isinstance(content, memoryview) else bytes(content)
+
+
+class RunsInBackground:
+    """Mixin for widgets with long work: one run at a time, in a daemon thread, stoppable between steps.
+
+    :meth:`run_work` starts the work in a background thread (in the caller's
+    thread when ``self.background`` is False, as tests do) so that the Stop
+    button stays clickable; Stop calls :meth:`request_stop`, and the work passes
+    :meth:`stop_requested` on as its ``should_stop``, so it ends after the
+    current step.  :meth:`busy` greys the start button and enables Stop for the
+    run; :meth:`show_progress` drives ``self.progress``; :meth:`wait` joins the
+    thread.  The work shows its own errors (:class:`ShowsErrors`): nothing is
+    raised out of a background thread.
+    """
+
+    background: bool = True
+    _thread: threading.Thread | None = None
+    _stop_requested: bool = False
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def run_work(self, work, *args) -> bool:
+        """Run ``work(*args)`` with the stop flag cleared; False (nothing done) while a run is going."""
+        if self.running:
+            return False
+        self._stop_requested = False
+        if self.background:
+            self._thread = threading.Thread(target=work, args=args, daemon=True)
+            self._thread.start()
+        else:
+            work(*args)
+        return True
+
+    def request_stop(self, *_) -> None:
+        """What a Stop button does (usable as its ``on_click`` handler): end the run after the current step."""
+        self._stop_requested = True
+
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a background run to finish."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def show_progress(self, done: int, total: int, *_) -> None:
+        self.progress.max = max(total, 1)
+        self.progress.value = done
+
+    @contextmanager
+    def busy(self, start_button, stop_button):
+        """During the block: ``start_button`` (may be None) disabled, ``stop_button`` enabled; restored after."""
+        buttons = [button for button in (start_button,) if button is not None]
+        for button in buttons:
+            button.disabled = True
+        stop_button.disabled = False
+        try:
+            yield
+        finally:
+            for button in buttons:
+                button.disabled = False
+            stop_button.disabled = True

@@ -11,19 +11,18 @@ Stop button can be clicked; tests pass ``background=False``.
 from __future__ import annotations
 
 import html
-import threading
 
 import ipywidgets as widgets
 import numpy as np
 
 from dlwp_widgets.viz import deepdream as dd
 from dlwp_widgets.viz import images as img
-from dlwp_widgets.widgets.common import ShowsErrors, uploaded_bytes
+from dlwp_widgets.widgets.common import RunsInBackground, ShowsErrors, uploaded_bytes
 
 LABEL_STYLE = {"description_width": "initial"}
 
 
-class DreamControls(ShowsErrors, widgets.VBox):
+class DreamControls(RunsInBackground, ShowsErrors, widgets.VBox):
     """DeepDream with a slider per layer weight.
 
     ``model`` is InceptionV3 (or any convnet with the named layers); ``image``
@@ -58,8 +57,6 @@ class DreamControls(ShowsErrors, widgets.VBox):
         self.note = ""
         self.last_image: np.ndarray | None = None
         self.last_result: dd.DreamResult | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.dreamer: dd.DeepDream | None = None
         self._setup_error = None
         try:
@@ -152,34 +149,23 @@ class DreamControls(ShowsErrors, widgets.VBox):
 
     # ---------------------------------------------------------------- running
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def start(self) -> None:
         """What the Dream button does: dream in a background thread (or here, with ``background=False``)."""
-        if self.running:
+        if not self.run_work(self.dream):
             self.show_error("Already dreaming: press Stop first.")
-            return
-        if self.background:
-            self._thread = threading.Thread(target=self.dream, daemon=True)
-            self._thread.start()
-        else:
-            self.dream()
 
     def stop(self) -> None:
         """What the Stop button does: end the dream after the current step."""
-        self._stop.set()
+        self.request_stop()
 
     def _progress(self, done: int, total: int, loss: float, picture: np.ndarray) -> None:
-        self.progress.max = max(total, 1)
-        self.progress.value = done
+        self.show_progress(done, total)
         self.info.value = f"step {done} of {total}, dream loss {loss:.4g}"
         self.picture.value = img.png_bytes(picture)
 
     def dream(self) -> dd.DreamResult | None:
         """Dream with the current settings (synchronously); the result is shown and kept."""
-        self._stop.clear()
+        self._stop_requested = False
         try:
             if self.dreamer is None:
                 raise ValueError(self._setup_error)
@@ -190,18 +176,16 @@ class DreamControls(ShowsErrors, widgets.VBox):
             if not np.isfinite(step) or step <= 0:
                 raise ValueError(f"The step size must be a positive number, got {self.step.value}.")
             self.clear_error()
-            self.dream_button.disabled, self.stop_button.disabled = True, False
             self.progress.value = 0
-            result = self.dreamer.dream(
-                self.image, weights, num_octave=int(self.octaves.value), octave_scale=self.octave_scale,
-                iterations=int(self.iterations.value), step=step, max_loss=self.max_loss,
-                min_side=self.min_side, should_stop=self._stop.is_set, progress=self._progress,
-            )
+            with self.busy(self.dream_button, self.stop_button):
+                result = self.dreamer.dream(
+                    self.image, weights, num_octave=int(self.octaves.value), octave_scale=self.octave_scale,
+                    iterations=int(self.iterations.value), step=step, max_loss=self.max_loss,
+                    min_side=self.min_side, should_stop=self.stop_requested, progress=self._progress,
+                )
         except Exception as error:  # any failure is shown in the widget, which stays usable
             self.show_error(str(error))
             return None
-        finally:
-            self.dream_button.disabled, self.stop_button.disabled = False, True
         self.last_result, self.last_image = result, result.image
         self.picture.value = img.png_bytes(result.image)
         losses = [losses for losses in result.octave_losses if losses]

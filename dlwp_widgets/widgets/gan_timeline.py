@@ -14,16 +14,14 @@ with its ``steps``, ``samples``, ``d_losses`` and ``g_losses`` lists.
 
 from __future__ import annotations
 
-import threading
-
 import ipywidgets as widgets
 import numpy as np
 
 from dlwp_widgets.viz import latent
-from dlwp_widgets.widgets.common import ShowsErrors
+from dlwp_widgets.widgets.common import RunsInBackground, ShowsErrors
 
 
-class GANTimeline(ShowsErrors, widgets.VBox):
+class GANTimeline(RunsInBackground, ShowsErrors, widgets.VBox):
     """A slider over saved GAN sample grids, with the two losses up to the chosen step.
 
     Optional ``gan`` (a :class:`~dlwp_widgets.models.generative.GAN`),
@@ -42,8 +40,6 @@ class GANTimeline(ShowsErrors, widgets.VBox):
         self.last_step: int | None = None
         self.last_grid: np.ndarray | None = None
         self.last_run_steps = 0
-        self._stop_requested = False
-        self._thread: threading.Thread | None = None
 
         self.snapshot = widgets.IntSlider(value=0, min=0, max=0, description="snapshot", continuous_update=True)
         self.step_label = widgets.HTML()
@@ -55,7 +51,7 @@ class GANTimeline(ShowsErrors, widgets.VBox):
         self.progress = widgets.IntProgress(value=0, min=0, max=max(1, self.steps_per_run), description="training")
         self.snapshot.observe(self._on_change, names="value")
         self.train.on_click(self._on_train)
-        self.stop.on_click(self._on_stop)
+        self.stop.on_click(self.request_stop)
         trainable = gan is not None and next_batch is not None and latent_points is not None
         controls = [self.train, self.stop, self.progress] if trainable else []
         super().__init__(
@@ -132,12 +128,9 @@ class GANTimeline(ShowsErrors, widgets.VBox):
     def _on_train(self, button) -> None:
         self.train_more()
 
-    def _on_stop(self, button) -> None:
-        self._stop_requested = True
-
     def train_more(self, steps: int | None = None) -> None:
         """Train ``steps`` more (default ``steps_per_run``); in a background thread unless ``background=False``."""
-        if self._thread is not None and self._thread.is_alive():
+        if self.running:
             self.show_error("Training is already running: press Stop first.")
             return
         if self.gan is None or self.next_batch is None or self.latent_points is None:
@@ -147,36 +140,22 @@ class GANTimeline(ShowsErrors, widgets.VBox):
         if not isinstance(steps, (int, np.integer)) or steps < 1:
             self.show_error(f"The number of steps must be a whole number of at least 1; got {steps!r}.")
             return
-        self._stop_requested = False
-        self.train.disabled, self.stop.disabled = True, False
         self.progress.max, self.progress.value = steps, 0
-        if self.background:
-            self._thread = threading.Thread(target=self._run, args=(steps,), daemon=True)
-            self._thread.start()
-        else:
-            self._run(steps)
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Wait for a background run to finish."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.train.disabled, self.stop.disabled = True, False  # at once, not when the thread starts
+        self.run_work(self._run, steps)
 
     def _run(self, steps: int) -> None:
         from dlwp_widgets.models.generative import train_steps
 
-        def progress(done, total):
-            self.progress.value = done
-
         try:
-            self.last_run_steps = train_steps(
-                self.gan, self.next_batch, steps, self.timeline, self.latent_points, every=self.every,
-                should_stop=lambda: self._stop_requested, progress=progress,
-            )
+            with self.busy(self.train, self.stop):
+                self.last_run_steps = train_steps(
+                    self.gan, self.next_batch, steps, self.timeline, self.latent_points, every=self.every,
+                    should_stop=self.stop_requested, progress=self.show_progress,
+                )
         except Exception as error:  # shown in the widget, which stays usable
             self.show_error(f"Training stopped: {type(error).__name__}: {error}")
         else:
             self.clear_error()
             self._refresh_slider(to_last=True)
             self.update()
-        finally:
-            self.train.disabled, self.stop.disabled = False, True

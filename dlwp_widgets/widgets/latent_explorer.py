@@ -16,18 +16,17 @@ Everything is computed by :mod:`dlwp_widgets.viz.latent`.
 from __future__ import annotations
 
 import math
-import threading
 
 import ipywidgets as widgets
 import numpy as np
 
 from dlwp_widgets.viz import latent
-from dlwp_widgets.widgets.common import ShowsErrors
+from dlwp_widgets.widgets.common import RunsInBackground, ShowsErrors
 
 LATENT_DIM = 2
 
 
-class LatentExplorer(ShowsErrors, widgets.VBox):
+class LatentExplorer(RunsInBackground, ShowsErrors, widgets.VBox):
     """Decode the latent point under two sliders; a grid view and the latent plane beside it.
 
     ``decoder``: a Keras model from 2-D latent points to images in [0, 1].
@@ -52,8 +51,7 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
         self.last_point: tuple[float, float] | None = None
         self.last_grid: np.ndarray | None = None
         self.encoded: np.ndarray | None = None
-        self._stop_requested = False
-        self._thread: threading.Thread | None = None
+        self.background = background
         try:
             size = latent.latent_size(decoder)
             if size != LATENT_DIM:
@@ -79,7 +77,7 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
         for control in (self.z0, self.z1):
             control.observe(self._on_change, names="value")
         self.view.observe(self._on_view, names="value")
-        self.stop.on_click(self._on_stop)
+        self.stop.on_click(self.request_stop)
         self.grid.layout.display = self.plane.layout.display = "none"
         encoding = [self.progress, self.stop] if encoder is not None and images is not None else []
         super().__init__(
@@ -92,11 +90,7 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
         )
         self.update()
         if encoding and self._setup_error is None:
-            if background:
-                self._thread = threading.Thread(target=self._encode_and_draw, daemon=True)
-                self._thread.start()
-            else:
-                self._encode_and_draw()
+            self.run_work(self._encode_and_draw)
 
     # ------------------------------------------------------------------ events
 
@@ -106,19 +100,11 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
     def _on_view(self, change) -> None:
         self.update()
 
-    def _on_stop(self, button) -> None:
-        self._stop_requested = True
-
     def show_point(self, z0: float, z1: float) -> None:
         """Move the sliders to ``(z0, z1)`` (values outside the range are clamped by the sliders)."""
         with self.hold_trait_notifications():
             self.z0.value, self.z1.value = z0, z1
         self.update()
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Wait for the background encoding to finish."""
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     # ------------------------------------------------------------------ work
 
@@ -135,16 +121,11 @@ class LatentExplorer(ShowsErrors, widgets.VBox):
         if self.encoder is None or self.images is None:
             return None
         self._stop_requested = False
-        self.stop.disabled = False
         self.progress.max = max(1, len(self.images))
-
-        def progress(done, total):
-            self.progress.value = done
-
-        self.encoded = latent.encode_means(
-            self.encoder, self.images, progress=progress, should_stop=lambda: self._stop_requested
-        )
-        self.stop.disabled = True
+        with self.busy(None, self.stop):
+            self.encoded = latent.encode_means(
+                self.encoder, self.images, progress=self.show_progress, should_stop=self.stop_requested
+            )
         done = len(self.encoded)
         self.status.value = f"{done:,} of {len(self.images):,} digits encoded" + (" (stopped)" if done < len(self.images) else "")
         return self.encoded

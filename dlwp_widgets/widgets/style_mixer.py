@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import html
 import math
-import threading
 
 import ipywidgets as widgets
 import numpy as np
 
 from dlwp_widgets.viz import images as img
 from dlwp_widgets.viz import style_transfer as st
-from dlwp_widgets.widgets.common import ShowsErrors, uploaded_bytes
+from dlwp_widgets.widgets.common import RunsInBackground, ShowsErrors, uploaded_bytes
 
 LABEL_STYLE = {"description_width": "initial"}
 
@@ -32,7 +31,7 @@ def _log_slider(value: float, low: int, high: int, description: str) -> widgets.
     )
 
 
-class StyleMixer(ShowsErrors, widgets.VBox):
+class StyleMixer(RunsInBackground, ShowsErrors, widgets.VBox):
     """Neural style transfer with weight sliders.
 
     ``model`` is VGG19 (or any convnet with the named layers); ``content`` and
@@ -72,8 +71,6 @@ class StyleMixer(ShowsErrors, widgets.VBox):
         self.transfers: dict[tuple, st.StyleTransfer] = {}
         self.last_image: np.ndarray | None = None
         self.last_result: st.StyleResult | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
         self.content_weight = _log_slider(content_weight, -6, 2, "content weight")
         self.style_weight = _log_slider(style_weight, -4, 4, "style weight")
@@ -160,24 +157,14 @@ class StyleMixer(ShowsErrors, widgets.VBox):
 
     # ---------------------------------------------------------------- running
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def start(self) -> None:
         """What Run does: transfer in a background thread (or here, with ``background=False``)."""
-        if self.running:
+        if not self.run_work(self.transfer):
             self.show_error("Already running: press Stop first.")
-            return
-        if self.background:
-            self._thread = threading.Thread(target=self.transfer, daemon=True)
-            self._thread.start()
-        else:
-            self.transfer()
 
     def stop(self) -> None:
         """What Stop does: end the run at the next loss evaluation."""
-        self._stop.set()
+        self.request_stop()
 
     def transfer_for(self, height: int) -> st.StyleTransfer:
         """The compiled set-up for the current pictures at ``height`` (built once, then reused)."""
@@ -192,14 +179,13 @@ class StyleMixer(ShowsErrors, widgets.VBox):
         return self.transfers[key]
 
     def _progress(self, done: int, total: int, loss: float, picture: np.ndarray) -> None:
-        self.progress.max = max(total, 1)
-        self.progress.value = done
+        self.show_progress(done, total)
         self.info.value = f"iteration {done} of {total}, total loss {loss:.4g}"
         self.picture.value = img.png_bytes(picture)
 
     def transfer(self) -> st.StyleResult | None:
         """Run the style transfer with the current settings (synchronously); the result is shown and kept."""
-        self._stop.clear()
+        self._stop_requested = False
         try:
             if self.pictures["content"] is None or self.pictures["style"] is None:
                 raise ValueError("Both a content and a style picture are needed: upload the missing one.")
@@ -208,19 +194,17 @@ class StyleMixer(ShowsErrors, widgets.VBox):
             if not isinstance(iterations, int) or iterations < 1:
                 raise ValueError(f"iterations must be a whole number of at least 1, got {iterations!r}.")
             self.clear_error()
-            self.run_button.disabled, self.stop_button.disabled = True, False
             self.progress.value = 0
-            transfer = self.transfer_for(self.height.value)
-            result = transfer.run(
-                iterations=iterations, evals_per_iteration=self.evals_per_iteration,
-                content_weight=weights[0], style_weight=weights[1], total_variation_weight=weights[2],
-                should_stop=self._stop.is_set, progress=self._progress,
-            )
+            with self.busy(self.run_button, self.stop_button):
+                transfer = self.transfer_for(self.height.value)
+                result = transfer.run(
+                    iterations=iterations, evals_per_iteration=self.evals_per_iteration,
+                    content_weight=weights[0], style_weight=weights[1], total_variation_weight=weights[2],
+                    should_stop=self.stop_requested, progress=self._progress,
+                )
         except Exception as error:  # any failure is shown in the widget, which stays usable
             self.show_error(str(error))
             return None
-        finally:
-            self.run_button.disabled, self.stop_button.disabled = False, True
         self.last_result, self.last_image = result, result.image
         self.picture.value = img.png_bytes(result.image)
         first, last = result.losses[0], result.losses[-1]
