@@ -1,0 +1,57 @@
+"""widgets.common.RunsInBackground: one run at a time, the Stop flag, busy buttons, progress."""
+
+import threading
+
+import ipywidgets as widgets
+import pytest
+
+from dlwp_widgets.widgets.common import RunsInBackground
+
+
+class Worker(RunsInBackground):
+    def __init__(self, background):
+        self.background = background
+        self.progress = widgets.IntProgress()
+        self.go, self.halt = widgets.Button(), widgets.Button(disabled=True)
+        self.steps = 0
+
+    def work(self, steps, release=None):
+        with self.busy(self.go, self.halt):
+            assert self.go.disabled and not self.halt.disabled
+            for step in range(steps):
+                if self.stop_requested():
+                    return
+                if release is not None:
+                    release.wait(10)
+                self.steps += 1
+                self.show_progress(step + 1, steps)
+
+
+def test_in_the_callers_thread_with_progress():
+    worker = Worker(background=False)
+    assert worker.run_work(worker.work, 3) and worker.steps == 3
+    assert (worker.progress.value, worker.progress.max) == (3, 3)
+    assert not worker.go.disabled and worker.halt.disabled and not worker.running
+
+
+def test_one_background_run_at_a_time_and_stop_ends_it():
+    worker = Worker(background=True)
+    release = threading.Event()
+    assert worker.run_work(worker.work, 100, release)
+    assert worker.running and not worker.run_work(worker.work, 1)  # refused while running
+    worker.halt.on_click(worker.request_stop)
+    worker.halt.click()
+    release.set()
+    worker.wait(10)
+    assert not worker.running and worker.steps <= 1
+    assert worker.run_work(worker.work, 0)  # a new run clears the stop flag
+    worker.wait(10)
+    assert not worker.stop_requested()
+
+
+def test_busy_restores_the_buttons_after_an_error():
+    worker = Worker(background=False)
+    with pytest.raises(ZeroDivisionError):
+        with worker.busy(worker.go, worker.halt):
+            1 / 0
+    assert not worker.go.disabled and worker.halt.disabled
