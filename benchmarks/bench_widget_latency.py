@@ -265,7 +265,21 @@ def make_adversarial_explorer():
     return AdversarialExplorer(model, images, rng.integers(0, 10, 20))
 
 
+def make_extrapolation_explorer():
+    from dlwp_widgets.widgets.extrapolation_explorer import ExtrapolationExplorer
+
+    return ExtrapolationExplorer("x²", training_range=(-1.0, 1.0))
+
+
+def make_hull_explorer():
+    from dlwp_widgets.widgets.hull_explorer import HullExplorer
+
+    return HullExplorer(dimension=2, count=100)
+
+
 FACTORIES = {
+    "extrapolation_explorer": make_extrapolation_explorer,
+    "hull_explorer": make_hull_explorer,
     "adversarial_explorer": make_adversarial_explorer,
     "embedding_explorer": make_embedding_explorer,
     "review_scorer": make_review_scorer,
@@ -328,6 +342,14 @@ def _values(control) -> list:
             step = control.step or (high - low) / 20
             picks = sorted({round(low + round((v - low) / step) * step, 10) for v in picks})
         return [v for v in picks if v != current] + [current]
+    if isinstance(control, (widgets.FloatRangeSlider, widgets.IntRangeSlider)):
+        low, high = control.min, control.max
+        width = (high - low) / 4
+        starts = np.linspace(low, high - width, 5)
+        picks = [(float(a), float(a + width)) for a in starts]
+        if isinstance(control, widgets.IntRangeSlider):
+            picks = [(int(a), int(b)) for a, b in picks]
+        return [v for v in picks if tuple(v) != tuple(current)] + [tuple(current)]
     if isinstance(control, (widgets.SelectionSlider, widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons,
                             widgets.Select)):
         options = [o[1] if isinstance(o, tuple) else o for o in control.options]
