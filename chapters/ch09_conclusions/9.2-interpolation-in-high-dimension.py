@@ -31,7 +31,7 @@ EPOCHS = 1  # nothing is trained in this notebook
 DATA_SOURCE = "auto"  # "real", "standin" or "auto" (MNIST)
 SEED = 0
 MAX_DIMENSION = 10  # Gaussian dimensions 1..MAX_DIMENSION (smoke: 8)
-TEST_SAMPLES = 100  # new samples tested per point of the curve (smoke: 20)
+TEST_SAMPLES = 100  # new samples tested per point of the curve (smoke: 30)
 DIGITS = 2000  # MNIST training images forming the hull (smoke: 1000)
 DIGIT_TESTS = 50  # MNIST test images checked (smoke: 20; a 784-pixel LP takes seconds)
 
@@ -72,7 +72,7 @@ except hull.HullError as error:
 # %%
 dimensions = list(range(1, run.pick(MAX_DIMENSION, 8) + 1))
 counts = run.pick([10, 30, 100, 300, 1000, 3000, 10000], [10, 30, 100, 300, 1000, 3000])
-grid = hull.gaussian_grid(dimensions, counts, test_count=run.pick(TEST_SAMPLES, 20), seed=run.seed)
+grid = hull.gaussian_grid(dimensions, counts, test_count=run.pick(TEST_SAMPLES, 30), seed=run.seed)
 print("dim  " + "".join(f"{c:>7}" for c in counts))
 for d, row in zip(dimensions, grid):
     print(f"{d:3}  " + "".join("      -" if np.isnan(r) else f"{r:7.0%}" for r in row))

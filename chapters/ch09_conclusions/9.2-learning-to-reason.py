@@ -98,7 +98,7 @@ for trained_on in reasoning.SAMPLINGS:
 print("trained on ↓ / tested on →   RP      LP")
 for trained_on in reasoning.SAMPLINGS:
     print(f"{trained_on:26}  {accuracy[trained_on, 'rule-priority']:6.1%}  {accuracy[trained_on, 'label-priority']:6.1%}")
-print("\nZhang et al. (BERT, their Table 1): ~99% on the training distribution, a large drop on the other one.")
+print("\nZhang et al. (BERT): ~99% on the training distribution, a large drop on the other one.")
 
 # %% [markdown]
 # ## Where the network's accuracy comes from
