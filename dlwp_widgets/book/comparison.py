@@ -44,10 +44,11 @@ def baseline_text(entry: dict, target: Target | None) -> str:
     higher = target.higher_is_better if target else True
     beaten = value > baseline if higher else value < baseline
     expected = target.baseline_beaten if target else True
+    source = "the book" if target is None or target.listing else "the claim"
     if beaten == expected:
-        outcome = "beaten" if beaten else "not beaten, as the book says"
+        outcome = "beaten" if beaten else f"not beaten, as {source} says"
     else:
-        outcome = "NOT beaten" if expected else "beaten, though the book says it is NOT"
+        outcome = "NOT beaten" if expected else f"beaten, though {source} says it is NOT"
     return f"{baseline:.4g} ({outcome})"
 
 
@@ -102,7 +103,7 @@ def against_the_book() -> list[ComparisonRow]:
     used = ", ".join(f"{name}: {source}" for name, source in sorted(sources.items())) or "no dataset"
     print(f"Data used by this run: {used}")
     if not rows:
-        print("No metric was recorded.")
+        print("No headline number of the book belongs to this notebook.")
         return rows
     head = ["metric", "ours", "book", "tolerance", "verdict", "trivial baseline"]
     print(text_table(head, [[r.metric, f"{r.value:.4f}", r.book, r.tolerance, r.verdict, r.baseline] for r in rows]))
