@@ -153,13 +153,20 @@ class FilterVisualizer:
         step_size: float = 1.0,
         batch_size: int = 16,
         seed: int = 0,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> list[np.ndarray]:
+        progress: Callable[[float, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        chunk_steps: int | None = None,
+    ) -> list[np.ndarray] | None:
         """uint8 patterns for ``filter_indices``, computing only those not cached.
 
         ``step_size`` is in 0..255 units and scaled to the model's value range.
         Each filter starts from its own seeded image, so a pattern does not depend
-        on which other filters shared its batch.
+        on which other filters shared its batch.  ``progress(done, total)`` counts
+        filters; with ``chunk_steps`` the ascent runs that many steps per call
+        (rounded up to a multiple of the blur interval, so the blur falls on the
+        same steps), ``done`` then grows by fractions of a batch and
+        ``should_stop()`` is asked between calls: when it says True nothing more
+        is computed, nothing unfinished is cached and None is returned.
         """
         indices = [int(i) for i in filter_indices]
         bad = [i for i in indices if not 0 <= i < self.channels]
@@ -172,10 +179,22 @@ class FilterVisualizer:
         todo = [i for i in dict.fromkeys(indices) if self._key(i, steps, step_size, seed) not in self._cache]
         scaled_step = np.float32(step_size * (self.value_range[1] - self.value_range[0]) / 255.0)
         done = 0
+        per_call = steps if not chunk_steps else max(1, int(chunk_steps))
+        if self.blur_every and per_call < steps:
+            per_call = -(-per_call // self.blur_every) * self.blur_every
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
             images = np.stack([start_image(self.size, seed * 100_003 + i, self.value_range) for i in chunk])
-            result = self._ascent(images, np.asarray(chunk, np.int32), np.int32(steps), scaled_step).numpy()
+            taken = 0
+            while taken < steps:
+                if should_stop is not None and should_stop():
+                    return None
+                now = min(per_call, steps - taken)
+                images = self._ascent(images, np.asarray(chunk, np.int32), np.int32(now), scaled_step)
+                taken += now
+                if progress is not None and taken < steps:
+                    progress(done + len(chunk) * taken / steps, len(todo))
+            result = np.asarray(images)
             for index, image in zip(chunk, result):
                 self._cache[self._key(index, steps, step_size, seed)] = deprocess_image(image)
             done += len(chunk)

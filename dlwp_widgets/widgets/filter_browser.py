@@ -3,12 +3,18 @@
 Patterns come from :class:`~dlwp_widgets.viz.filters.FilterVisualizer`: a
 compiled gradient-ascent loop per layer that computes a whole page of filters
 in one batched run and caches them, so stepping through neighbouring filters is
-instant after the first one of a page.
+instant after the first one of a page.  A page not yet computed is computed in
+a background thread (the first one, at construction, in the caller's thread so
+that ``last_pattern`` is ready): the control answers at once, the progress bar
+moves every few ascent steps, the Stop button ends the run between steps, and
+the last pattern stays on show.  Moving a control during a run stops that run
+and computes the newest choice instead.  Tests pass ``background=False``.
 """
 
 from __future__ import annotations
 
 import html
+import threading
 
 import ipywidgets as widgets
 import numpy as np
@@ -16,16 +22,19 @@ import numpy as np
 from dlwp_widgets.viz import filters as flt
 from dlwp_widgets.viz import images as img
 from dlwp_widgets.viz.activations import spatial_layers
-from dlwp_widgets.widgets.common import ShowsErrors
+from dlwp_widgets.widgets.common import RunsInBackground, ShowsErrors
 
 
-class FilterBrowser(ShowsErrors, widgets.VBox):
+class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
     """Browse filter patterns of a convnet's layers.
 
     ``value_range`` is the model's input range ((0, 255) for the book's VGG16,
     (0, 1) for models trained on rescaled images).  ``page_size`` filters are
-    computed together.  Results for tests: ``last_pattern`` (uint8 image shown),
-    ``last_error``, ``visualizers`` (one per layer and regularisation setting).
+    computed together, ``chunk_steps`` ascent steps per call between progress
+    updates and Stop checks.  Results for tests: ``last_pattern`` (uint8 image
+    shown), ``last_key`` (layer, jitter, blur, filter, steps of that pattern),
+    ``last_error``, ``visualizers`` (one per layer and regularisation setting),
+    ``stopped`` (the last run was stopped before it finished).
     """
 
     def __init__(
@@ -37,8 +46,18 @@ class FilterBrowser(ShowsErrors, widgets.VBox):
         steps: int = 40,
         page_size: int = 8,
         value_range=(0.0, 255.0),
+        chunk_steps: int = 2,
+        background: bool = True,
     ):
         self.model = model
+        self.chunk_steps = chunk_steps
+        self.background = background
+        self.stopped = False
+        self.last_key: tuple | None = None
+        self._lock = threading.Lock()
+        self._pending = False
+        self._active = False
+        self._adjusting = False
         self.size = size
         self.page_size = page_size
         self.value_range = value_range
@@ -51,7 +70,9 @@ class FilterBrowser(ShowsErrors, widgets.VBox):
         self.steps = widgets.IntSlider(value=steps, min=1, max=200, description="steps", continuous_update=False)
         self.jitter = widgets.Checkbox(value=False, description="jitter (regularise)")
         self.blur = widgets.Checkbox(value=False, description="blur every 4 steps")
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="computing")
+        self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="computing")
+        self.stop_button = widgets.Button(description="Stop", disabled=True, tooltip="stop the gradient ascent")
+        self.stop_button.on_click(self.request_stop)
         self.error = widgets.HTML()
         self.info = widgets.HTML()
         self.picture = widgets.Image(format="png")
@@ -62,7 +83,7 @@ class FilterBrowser(ShowsErrors, widgets.VBox):
             [
                 widgets.HBox([self.layer, self.filter]),
                 widgets.HBox([self.steps, self.jitter, self.blur]),
-                self.progress,
+                widgets.HBox([self.progress, self.stop_button]),
                 self.error,
                 self.info,
                 self.picture,
@@ -88,32 +109,101 @@ class FilterBrowser(ShowsErrors, widgets.VBox):
         return self.visualizers[key]
 
     def _on_change(self, change) -> None:
-        self.refresh()
+        if not self._adjusting:
+            self.start()
 
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.max = max(total, 1)
-        self.progress.value = done
+    def _progress(self, done: float, total: int) -> None:
+        self.show_progress(done, total)
+
+    def _page(self, visualizer) -> tuple[int, range]:
+        index = self.filter.value
+        first = index - index % self.page_size
+        return index, range(first, min(first + self.page_size, visualizer.channels))
+
+    def start(self) -> None:
+        """What a control change does: show a cached pattern at once, else compute it in the background.
+
+        During a run the run is stopped and the newest choice computed after it.
+        """
+        with self._lock:
+            if self._active:
+                self._pending = True
+                self._stop_requested = True
+                self.info.value = "computing the new choice..."
+                return
+        key = (self.layer.value, self.jitter.value, self.blur.value)
+        visualizer = self.visualizers.get(key)
+        if visualizer is not None:  # a known layer: a cached pattern is shown without a thread
+            self._adjusting = True  # filter.max may clamp filter.value: one refresh, not two
+            try:
+                if self.filter.max != visualizer.channels - 1:
+                    self.filter.max = visualizer.channels - 1
+            finally:
+                self._adjusting = False
+            index, page = self._page(visualizer)
+            pattern = visualizer.cached(index, steps=self.steps.value)
+            if pattern is not None:
+                self._show(visualizer, key + (index, self.steps.value), pattern)
+                return
+        self.wait()  # a finished run's thread may still be on its way out
+        self._active = True
+        self.progress.value = 0
+        self.stop_button.disabled = False
+        self.info.value = f"computing {html.escape(self.layer.value)}, filter {self.filter.value}..."
+        self.run_work(self._run)
+
+    def _run(self) -> None:
+        """The work of one start: refresh until no newer choice is waiting."""
+        try:
+            while True:
+                self.refresh()
+                with self._lock:
+                    if not self._pending:
+                        self._active = False
+                        return
+                    self._pending = False
+                    self._stop_requested = False
+        finally:
+            with self._lock:
+                self._active = False
+                self._pending = False
 
     def refresh(self) -> None:
-        """Show the chosen filter, computing its page of filters if not cached."""
+        """Show the chosen filter, computing its page of filters if not cached (in this thread)."""
+        self.stopped = False
         try:
-            visualizer = self.visualizer()
-            if self.filter.max != visualizer.channels - 1:
-                self.filter.max = visualizer.channels - 1  # may clamp value and re-enter refresh()
-            index = self.filter.value
-            first = index - index % self.page_size
-            page = range(first, min(first + self.page_size, visualizer.channels))
-            self.progress.value = 0
-            patterns = visualizer.patterns(page, steps=self.steps.value, batch_size=self.page_size, progress=self._progress)
-            pattern = patterns[index - first]
+            with self.busy(None, self.stop_button):
+                visualizer = self.visualizer()
+                if self.filter.max != visualizer.channels - 1:
+                    self._adjusting = True
+                    try:
+                        self.filter.max = visualizer.channels - 1  # may clamp filter.value
+                    finally:
+                        self._adjusting = False
+                index, page = self._page(visualizer)
+                key = (self.layer.value, self.jitter.value, self.blur.value, index, self.steps.value)
+                self.progress.value = 0
+                patterns = visualizer.patterns(
+                    page, steps=key[-1], batch_size=self.page_size, progress=self._progress,
+                    should_stop=self.stop_requested, chunk_steps=self.chunk_steps,
+                )
         except Exception as error:  # any failure is shown in the widget, which stays usable
             self.show_error(str(error))
             return
+        if patterns is None:
+            self.stopped = True
+            if not self._pending:
+                self.info.value = "stopped: the last pattern stays on show; move a control to compute again."
+            return
+        self._show(visualizer, key, patterns[index - page.start])
+
+    def _show(self, visualizer, key: tuple, pattern: np.ndarray) -> None:
+        layer, _, _, index, steps = key
         self.last_pattern = pattern
+        self.last_key = key
         self.clear_error()
         self.info.value = (
-            f"{html.escape(self.layer.value)}, filter {index} of {visualizer.channels} "
-            f"({self.steps.value} ascent steps, {visualizer.size}x{visualizer.size})"
+            f"{html.escape(layer)}, filter {index} of {visualizer.channels} "
+            f"({steps} ascent steps, {visualizer.size}x{visualizer.size})"
         )
         self.picture.value = img.png_bytes(np.kron(pattern, np.ones((max(1, 192 // pattern.shape[0]),) * 2 + (1,), np.uint8)))
-

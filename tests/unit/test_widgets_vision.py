@@ -105,7 +105,9 @@ def test_activation_browser_without_an_image_says_what_to_do():
 
 
 def test_filter_browser_computes_a_page_once_and_reuses_it():
-    browser = FilterBrowser(tiny_convnet(), layer_names=["conv_a", "conv_b"], steps=3, page_size=4, value_range=(0, 1))
+    browser = FilterBrowser(
+        tiny_convnet(), layer_names=["conv_a", "conv_b"], steps=3, page_size=4, value_range=(0, 1), background=False
+    )
     assert browser.last_error is None
     assert browser.last_pattern.shape == (24, 24, 3) and browser.last_pattern.dtype == np.uint8
     visualizer = browser.visualizer()
@@ -120,11 +122,77 @@ def test_filter_browser_computes_a_page_once_and_reuses_it():
 
 
 def test_filter_browser_shows_errors_for_layers_without_feature_maps():
-    browser = FilterBrowser(tiny_convnet(), layer_names=["conv_a", "out"], steps=2)
+    browser = FilterBrowser(tiny_convnet(), layer_names=["conv_a", "out"], steps=2, background=False)
     browser.layer.value = "out"
     assert "not a feature map" in browser.last_error
     browser.layer.value = "conv_a"
     assert browser.last_error is None
+
+
+def test_filter_browser_computes_in_the_background_and_keeps_the_newest_choice():
+    browser = FilterBrowser(tiny_convnet(), layer_names=["conv_a", "conv_b"], steps=2, page_size=4, value_range=(0, 1))
+    assert browser.last_key == ("conv_a", False, False, 0, 2)  # construction computed in the caller's thread
+    first = browser.last_pattern
+    browser.steps.value = 30  # not cached: the handler only starts the work
+    assert browser.info.value.startswith("computing")
+    browser.steps.value = 5  # during a run: that run stops, the newest choice follows
+    browser.wait(60)
+    assert not browser.running and browser.last_error is None
+    assert browser.last_key == ("conv_a", False, False, 0, 5) and browser.last_pattern is not first
+    assert browser.stop_button.disabled and "5 ascent steps" in browser.info.value
+    browser.steps.value = 2  # cached: shown at once, no thread
+    assert browser.last_pattern is first and not browser.running
+    browser.layer.value = "conv_b"
+    browser.wait(60)
+    assert browser.last_key[0] == "conv_b" and browser.filter.max == 4
+
+
+def test_filter_browser_stop_keeps_the_last_pattern_and_caches_nothing_unfinished():
+    browser = FilterBrowser(
+        tiny_convnet(), layer_names=["conv_a"], steps=2, page_size=4, value_range=(0, 1), chunk_steps=1, background=False
+    )
+    shown, key = browser.last_pattern, browser.last_key
+    seen = []
+
+    def press_stop_during_the_run(done, total):
+        seen.append(done)
+        assert not browser.stop_button.disabled  # Stop is clickable during a run
+        browser.stop_button.click()
+
+    browser.show_progress = press_stop_during_the_run
+    browser.steps.value = 50
+    assert browser.stopped and len(seen) == 1 and 0 < seen[0] < 1
+    assert browser.last_pattern is shown and browser.last_key == key
+    assert "stopped" in browser.info.value and browser.stop_button.disabled
+    assert browser.visualizer().cached(0, steps=50) is None
+    del browser.show_progress  # the widget stays usable
+    browser.steps.value = 3
+    assert not browser.stopped and browser.last_key == ("conv_a", False, False, 0, 3)
+
+
+def test_filter_browser_shows_errors_raised_in_the_background():
+    browser = FilterBrowser(tiny_convnet(), layer_names=["conv_a", "out"], steps=2)
+    browser.layer.value = "out"
+    browser.wait(60)
+    assert "not a feature map" in browser.last_error and "not a feature map" in browser.error.value
+    assert browser.stop_button.disabled and not browser.running
+    browser.layer.value = "conv_a"  # cached again: no thread needed
+    assert browser.last_error is None
+
+
+def test_filter_visualizer_in_chunks_matches_one_call_and_stops_between_chunks():
+    from dlwp_widgets.viz import filters as flt
+
+    model = tiny_convnet()
+    whole = flt.FilterVisualizer(model, "conv_a", size=24, blur_every=4, value_range=(0, 1)).patterns([0, 1], steps=9)
+    chunked = flt.FilterVisualizer(model, "conv_a", size=24, blur_every=4, value_range=(0, 1))
+    seen = []
+    parts = chunked.patterns([0, 1], steps=9, chunk_steps=3, progress=lambda done, total: seen.append(done))
+    assert all(np.array_equal(a, b) for a, b in zip(whole, parts))
+    assert seen[-1] == 2 and len(seen) == 3  # blur every 4 steps: 3-step chunks become 4, 4, 1
+    calls = []
+    assert chunked.patterns([2], steps=9, chunk_steps=2, should_stop=lambda: calls.append(1) or len(calls) > 2) is None
+    assert chunked.cached(2, steps=9) is None
 
 
 # ----------------------------------------------------------------- GradCAMViewer
