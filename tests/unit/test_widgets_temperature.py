@@ -103,3 +103,17 @@ def test_window_context_is_available(model):
 
 def test_invisible_characters_get_visible_labels():
     assert symbol_label(" ") != " " and symbol_label("\n") != "\n" and symbol_label("a") == "a"
+
+
+def test_the_chart_is_redrawn_on_one_figure_and_only_its_changing_parts(model):
+    widget = make(model, temperature=0.5)
+    chart = widget._chart
+    first = bytes(widget.chart.value)
+    widget.temperature.value = 1.5
+    assert widget._chart is chart and bytes(widget.chart.value) != first  # one Figure, new bars
+    widget.temperature.value = 0.5
+    assert bytes(widget.chart.value) == first  # the blitted bitmap holds nothing of the previous move
+    assert [label.get_text() for label in chart.labels[: len(CHARS)]] == [
+        symbol_label(CHARS[i]) for i in np.argsort(-widget.last_distribution, kind="stable")
+    ]
+    assert [label.get_text() for label in chart.labels[len(CHARS):]] == [""] * (len(chart.labels) - len(CHARS))
