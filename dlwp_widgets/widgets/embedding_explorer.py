@@ -17,28 +17,62 @@ from collections.abc import Mapping, Sequence
 import ipywidgets as widgets
 import numpy as np
 
-from dlwp_widgets.text.embeddings import Vocabulary, embedding_matrix, nearest_neighbours, parse_words, project_2d
+from dlwp_widgets.text.embeddings import NeighbourIndex, Vocabulary, embedding_matrix, parse_words, project_2d
 from dlwp_widgets.widgets.common import ShowsErrors
 
 LABEL_STYLE = {"description_width": "initial"}
 
 
-def projection_chart(words: Sequence[str], coordinates: np.ndarray, title: str = "") -> bytes:
-    """PNG bytes: the words placed at their 2-D coordinates."""
-    from matplotlib.figure import Figure  # no pyplot: leaves the notebook's backend alone
+class ProjectionChart:
+    """The word map, drawn on one reused Figure (a new Figure and tight layout per move cost ~100 ms).
 
-    figure = Figure(figsize=(5.5, 4.2), dpi=80)
-    axes = figure.subplots()
-    axes.scatter(coordinates[:, 0], coordinates[:, 1], s=12, color="tab:blue")
-    for word, (x, y) in zip(words, coordinates):
-        axes.annotate(word, (x, y), textcoords="offset points", xytext=(3, 3), fontsize=9)
-    axes.set_xlabel("first principal component")
-    axes.set_ylabel("second principal component")
-    axes.set_title(title, fontsize=10)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    The axes are laid out once; :meth:`png` moves the points, replaces the
+    labels, sets the limits and renders with one Agg draw and a fast PNG
+    encoding.
+    """
+
+    def __init__(self, title: str = "", dpi: int = 72):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure  # no pyplot: leaves the notebook's backend alone
+
+        self.figure = Figure(figsize=(5.5, 4.2), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        axes = self.axes = self.figure.subplots()
+        self.points = axes.scatter(np.zeros(2), np.zeros(2), s=12, color="tab:blue")
+        self.labels = []
+        axes.set_xlabel("first principal component")
+        axes.set_ylabel("second principal component")
+        axes.set_title(title, fontsize=10)
+        axes.set_xlim(-10.0, 10.0)  # wide tick labels for the layout
+        axes.set_ylim(-10.0, 10.0)
+        self.figure.tight_layout()  # once: the layout does not depend on the words
+        self.figure.set_layout_engine("none")
+
+    def png(self, words: Sequence[str], coordinates: np.ndarray) -> bytes:
+        from PIL import Image
+
+        coordinates = np.asarray(coordinates, dtype=np.float64).reshape(-1, 2)
+        self.points.set_offsets(coordinates)
+        for label in self.labels:
+            label.remove()
+        self.labels = [
+            self.axes.annotate(word, (x, y), textcoords="offset points", xytext=(3, 3), fontsize=9)
+            for word, (x, y) in zip(words, coordinates)
+        ]
+        # Limits by hand (autoscaling ignores texts): room on the right and top for the labels.
+        for axis, values, room in ((self.axes.set_xlim, coordinates[:, 0], 0.15), (self.axes.set_ylim, coordinates[:, 1], 0.1)):
+            low, high = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)
+            span = (high - low) or 1.0
+            axis(low - 0.05 * span, high + room * span)
+        self.canvas.draw()
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+def projection_chart(words: Sequence[str], coordinates: np.ndarray, title: str = "") -> bytes:
+    """PNG bytes: the words placed at their 2-D coordinates (a fresh chart; the explorer reuses one)."""
+    return ProjectionChart(title).png(words, coordinates)
 
 
 class EmbeddingExplorer(ShowsErrors, widgets.VBox):
@@ -83,8 +117,13 @@ class EmbeddingExplorer(ShowsErrors, widgets.VBox):
             self._setup_error = None
         except (ValueError, TypeError) as error:
             self.matrix, self.vocabulary, self._setup_error = None, Vocabulary([]), str(error)
-        for control in (self.word, self.k, self.words):
-            control.observe(lambda change: self.update(), names="value")
+        self._index: NeighbourIndex | None = None
+        self._chart: ProjectionChart | None = None
+        self._problems: dict[str, str | None] = {"neighbours": None, "projection": None}
+        # Each control redoes only its own part: the word map does not depend on the word, and so on.
+        self.word.observe(lambda change: self.update(projection=False), names="value")
+        self.k.observe(lambda change: self.update(projection=False), names="value")
+        self.words.observe(lambda change: self.update(neighbours=False), names="value")
         super().__init__(
             [
                 widgets.HBox([self.word, self.k]),
@@ -97,9 +136,13 @@ class EmbeddingExplorer(ShowsErrors, widgets.VBox):
         )
         self.update()
 
-    def update(self) -> None:
-        """Recompute neighbours and projection; problems of either go to the error area."""
-        problems = [problem for problem in (self._neighbours(), self._projection()) if problem]
+    def update(self, neighbours: bool = True, projection: bool = True) -> None:
+        """Recompute neighbours and/or projection; problems of either go to the error area."""
+        if neighbours:
+            self._problems["neighbours"] = self._neighbours()
+        if projection:
+            self._problems["projection"] = self._projection()
+        problems = [problem for problem in self._problems.values() if problem]
         if problems:
             self.show_error(" / ".join(dict.fromkeys(problems)))
         else:
@@ -118,7 +161,9 @@ class EmbeddingExplorer(ShowsErrors, widgets.VBox):
         """The neighbours of the typed word; an unknown word gets a message, not an exception."""
         try:
             matrix = self._check()
-            neighbours = nearest_neighbours(matrix, self.vocabulary, self.word.value, int(self.k.value))
+            if self._index is None:
+                self._index = NeighbourIndex(matrix, self.vocabulary)
+            neighbours = self._index.query(self.word.value, int(self.k.value))
         except Exception as error:  # shown in the widget, which stays usable
             self.neighbours.value = ""
             self.last_neighbours = []
@@ -157,5 +202,7 @@ class EmbeddingExplorer(ShowsErrors, widgets.VBox):
             f"not in the vocabulary (or without a vector), skipped: {html.escape(', '.join(skipped))}" if skipped else ""
         )
         self.chart.layout.display = None
-        self.chart.value = projection_chart(known, coordinates, self.title)
+        if self._chart is None:
+            self._chart = ProjectionChart(self.title)
+        self.chart.value = self._chart.png(known, coordinates)
         return None

@@ -146,3 +146,23 @@ def test_as_probability_refuses_bad_outputs(output, message):
 
 def test_as_probability_accepts_a_batch_of_one():
     assert as_probability(np.array([[0.25]])) == 0.25
+
+
+def test_neighbour_index_matches_a_full_sort_ties_included():
+    from dlwp_widgets.text.embeddings import NeighbourIndex
+
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((300, 8)).astype(np.float32)
+    matrix[10:20] = matrix[5]  # ties: equal similarity, the lower row first
+    matrix[50] = 0  # no vector: never a neighbour
+    words = ["", "[UNK]"] + [f"w{i}" for i in range(2, 300)]
+    vocabulary = Vocabulary(words)
+    index = NeighbourIndex(matrix, vocabulary)
+    for word in ("w5", "w2", "w299"):
+        row = vocabulary.row(word)
+        rows = [r for r in range(2, 300) if r != row and np.any(matrix[r])]
+        similarity = matrix[rows] @ matrix[row] / (np.linalg.norm(matrix[rows], axis=1) * np.linalg.norm(matrix[row]))
+        expected = [words[rows[i]] for i in np.argsort(-similarity, kind="stable")]
+        for k in (1, 7, 15, 400):
+            assert [w for w, _ in index.query(word, k)] == expected[:k]
+    assert nearest_neighbours(matrix, vocabulary, "w5", 3) == index.query("w5", 3)

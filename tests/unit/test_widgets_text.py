@@ -139,3 +139,26 @@ def test_scorer_with_the_imdb_index_encoder_and_a_bad_encoder():
 def test_scorer_without_models():
     scorer = ReviewScorer({}, text="good")
     assert "no model" in scorer.last_error
+
+
+def test_explorer_recomputes_only_the_part_a_control_changes(monkeypatch):
+    import dlwp_widgets.widgets.embedding_explorer as module
+
+    explorer = EmbeddingExplorer(MATRIX, VOCABULARY, word="good", words="good, great, bad, movie", k=2)
+    chart, figure = explorer.chart.value, explorer._chart.figure
+    projections = []
+    monkeypatch.setattr(module, "project_2d", lambda vectors: projections.append(1) or np.zeros((len(vectors), 2)))
+    explorer.word.value = "bad"
+    explorer.k.value = 3
+    assert projections == [] and explorer.chart.value is chart  # the word map does not depend on the word
+    assert explorer.last_neighbours[0][0] == "awful" and len(explorer.last_neighbours) == 3
+    queries = []
+    monkeypatch.setattr(explorer._index, "query", lambda *args: queries.append(args) or [])
+    explorer.words.value = "good, bad"
+    assert projections == [1] and queries == [] and explorer._chart.figure is figure
+    monkeypatch.undo()
+    explorer.word.value = "nothing-here"  # an error in one part is kept while the other part changes
+    explorer.words.value = "good, great"
+    assert "nothing-here" in explorer.last_error and explorer.last_projection.keys() == {"good", "great"}
+    explorer.word.value = "good"
+    assert explorer.last_error is None
