@@ -79,11 +79,23 @@ def plot_history(history, metrics: Sequence[str] | None = None, *, smoothing: fl
 
 
 def plot_curves(curves: Mapping[str, Sequence[float]], *, ylabel: str = "Validation loss",
-                smoothing: float | None = None, skip: int = 0, title: str | None = None, figure=None):
-    """Overlay per-epoch curves of several runs (e.g. the validation loss of model variants)."""
+                smoothing: float | None = None, skip: int = 0, title: str | None = None, figure=None,
+                tight_layout: bool = True, axes=None):
+    """Overlay per-epoch curves of several runs (e.g. the validation loss of model variants).
+
+    A widget that redraws often passes ``axes`` (the plot from a previous call:
+    its lines are replaced, the axes and their ticks kept) and
+    ``tight_layout=False`` (it lays out once: the layout costs more than the plot).
+    """
     if not curves:
         raise ValueError("no curves to plot.")
-    figure, (ax,) = _new_figure(1, figure)
+    if axes is not None:
+        ax, figure = axes, axes.figure
+        for line in list(ax.lines):
+            line.remove()
+        ax.set_prop_cycle(None)  # the same colours as on a new plot
+    else:
+        figure, (ax,) = _new_figure(1, figure)
     markers = "o+x^sdv*"
     for index, (name, values) in enumerate(curves.items()):
         values = smooth_curve(values, smoothing) if smoothing else [float(v) for v in values]
@@ -91,10 +103,14 @@ def plot_curves(curves: Mapping[str, Sequence[float]], *, ylabel: str = "Validat
         ax.plot(epochs, values[skip:], marker=markers[index % len(markers)], markersize=4, label=name)
     ax.set_xlabel("Epochs")
     ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
+    if title or axes is not None:
+        ax.set_title(title or "")
+    if axes is not None:
+        ax.relim()
+        ax.autoscale_view()
     ax.legend()
-    figure.tight_layout()
+    if tight_layout:
+        figure.tight_layout()
     return figure
 
 

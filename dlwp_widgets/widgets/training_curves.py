@@ -9,8 +9,21 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from dlwp_widgets.plots import figure_png, history_dict, plot_curves
+from dlwp_widgets.plots import history_dict, plot_curves
 from dlwp_widgets.widgets.common import ShowsErrors
+
+
+def _png(figure) -> bytes:
+    """One Agg draw and a fast PNG encoding (``savefig`` draws twice when a layout engine is set)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    figure.canvas.draw()
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(figure.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 class CurveBoard(ShowsErrors):
@@ -32,6 +45,8 @@ class CurveBoard(ShowsErrors):
         self.error = widgets.HTML()
         self.last_figure = None
         self.last_plotted: list[str] = []
+        self._figure = None
+        self._margins: dict[str, dict[str, float]] = {}  # per metric: its y labels decide the margins
         self.metric.observe(self._on_change, names="value")
         self.smoothing.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.metric, self.smoothing]), self.toggles, self.error, self.image])
@@ -62,8 +77,12 @@ class CurveBoard(ShowsErrors):
         self.redraw()
 
     def redraw(self) -> None:
-        from matplotlib.figure import Figure
+        """Plot the visible runs on the board's one Figure.
 
+        The Figure and its axes are reused and the margins computed once per
+        metric (its y label and tick labels decide them); a toggle or the
+        smoothing slider only replaces the lines and renders once.
+        """
         metric = self.metric.value
         curves = {name: self.runs[name][metric] for name in self.visible() if metric in self.runs[name]}
         self.last_plotted = list(curves)
@@ -71,14 +90,27 @@ class CurveBoard(ShowsErrors):
             self.last_figure = None
             self.image.value = b""
             return
+        if self._figure is None:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            self._figure = Figure(figsize=(7, 4), dpi=80)
+            FigureCanvasAgg(self._figure)
         try:
+            axes = self._figure.axes[0] if self._figure.axes else None
             figure = plot_curves(curves, ylabel=metric.replace("_", " "), smoothing=self.smoothing.value or None,
-                                 figure=Figure(figsize=(7, 4)))
+                                 figure=self._figure, axes=axes, tight_layout=False)
+            if metric not in self._margins:
+                figure.tight_layout()
+                figure.set_layout_engine("none")
+                self._margins[metric] = {key: getattr(figure.subplotpars, key) for key in ("left", "right", "bottom", "top")}
+            else:
+                figure.subplots_adjust(**self._margins[metric])
         except ValueError as error:
             self.show_error(str(error))
             return
         self.last_figure = figure
-        self.image.value = figure_png(figure)
+        self.image.value = _png(figure)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

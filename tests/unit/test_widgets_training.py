@@ -90,3 +90,17 @@ def test_imdb_trainer_trains_real_keras_variants_on_tiny_data():
     explorer.button.click()
     assert explorer.last_error is None
     assert len(explorer.board.runs[explorer.last_label]["val_loss"]) == 2
+
+
+def test_board_redraws_on_one_figure_with_fresh_colours():
+    board = CurveBoard({"reference": REFERENCE, "smaller": SMALLER})
+    figure = board.last_figure
+    colours = [line.get_color() for line in figure.axes[0].lines]
+    board.smoothing.value = 0.5
+    board.checkboxes["reference"].value = False
+    board.checkboxes["reference"].value = True
+    assert board.last_figure is figure and len(figure.axes) == 1
+    assert [line.get_color() for line in figure.axes[0].lines] == colours  # as on a new plot
+    board.metric.value = "loss"
+    assert figure.axes[0].get_ylabel() == "loss" and figure.axes[0].get_ylim()[1] >= 0.6
+    assert bytes(board.image.value).startswith(b"\x89PNG")
