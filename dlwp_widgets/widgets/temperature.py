@@ -140,6 +140,7 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
         self.last_seconds: float | None = None
         self._base_distributions: dict[str, np.ndarray] = {}
         self._chart: DistributionChart | None = None
+        self._chart_key: tuple | None = None  # (seed text, temperature) of the chart on show
         try:
             self.sampler: CharSampler | None = CharSampler(model, self.chars, context=context)
             self._setup_error = None
@@ -226,4 +227,6 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
         )
         if self._chart is None:
             self._chart = DistributionChart()
-        self.chart.value = self._chart.png(self.chars, original, reweighted, temperature)
+        if self._chart_key != (seed, temperature):  # the length and the random seed do not change the chart
+            self.chart.value = self._chart.png(self.chars, original, reweighted, temperature)
+            self._chart_key = (seed, temperature)

@@ -117,3 +117,13 @@ def test_the_chart_is_redrawn_on_one_figure_and_only_its_changing_parts(model):
         symbol_label(CHARS[i]) for i in np.argsort(-widget.last_distribution, kind="stable")
     ]
     assert [label.get_text() for label in chart.labels[len(CHARS):]] == [""] * (len(chart.labels) - len(CHARS))
+
+
+def test_length_and_random_seed_leave_the_chart_alone(model):
+    widget = make(model, temperature=0.5)
+    shown, text = widget.chart.value, widget.last_text
+    widget.random_seed.value += 1
+    widget.length.value = 30
+    assert widget.chart.value is shown and widget.last_text != text and len(widget.last_text) == 30
+    widget.temperature.value = 0.9
+    assert widget.chart.value is not shown
