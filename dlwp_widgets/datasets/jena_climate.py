@@ -11,8 +11,10 @@ verified by its content before it may enter the cache: a readable zip, no
 unsafe member (absolute path, ``..``, link, device), the CSV inside no larger
 than :data:`MAX_CSV_BYTES`, its header exactly the 15 columns, exactly 420,551
 data rows (empty lines are not rows: the file's final newline is tolerated) and
-15 fields on every row.  The CSV is then extracted into a staging folder and
-moved into the cache by an atomic rename.
+15 fields on every row.  The member checks, the capped streamed copy, the
+staging folder and the atomic publish are :mod:`~dlwp_widgets.datasets.archives`'
+(the CSV is extracted into a staging folder, which is renamed into the cache
+with a completion marker).
 
 Stand-in: a generated 10-minute series in the same file format, with the same
 columns, units and length (420,551 rows from 01.01.2009 00:10), so the book's
@@ -32,14 +34,11 @@ from __future__ import annotations
 
 import io
 import os
-import re
-import shutil
-import stat
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from dlwp_widgets.datasets import core
+from dlwp_widgets.datasets import archives, core
 
 NAME = "jena_climate"
 TITLE = "Jena climate 2009-2016"
@@ -63,8 +62,9 @@ STANDIN_DESCRIPTION = (
 )
 
 
-class UnsafeArchive(core.DataUnavailable):
-    """An archive member would land outside the target folder, is a link, or is too large."""
+UnsafeArchive = archives.UnsafeArchive  # an unsafe member or one over the cap
+COMPLETE_MARKER = archives.COMPLETE_MARKER
+_MEMBER_RULE = "(an archive member may not be an absolute path, climb out with '..', or be a link or a device)"
 
 
 # --------------------------------------------------------------------------- content check
@@ -106,13 +106,10 @@ def _csv_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
     """The archive's CSV member after the safety checks (raises :class:`UnsafeArchive`)."""
     found = None
     for info in archive.infolist():
-        name = info.filename
-        parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-            raise UnsafeArchive(f"Refusing the archive: member {name!r} would be written outside the target folder.")
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode):
-            raise UnsafeArchive(f"Refusing the archive: member {name!r} is a link or a device, not a file.")
+        problem = archives.zip_member_problem(info)
+        if problem:
+            raise UnsafeArchive(f"Refusing the archive: {problem} {_MEMBER_RULE}.")
+        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
         if parts and parts[-1] == CSV_NAME and not info.is_dir():
             found = info
     if found is None:
@@ -133,7 +130,7 @@ def check_archive(path: Path) -> str | None:
             with archive.open(member) as handle:
                 return check_csv_stream(handle)
     except zipfile.BadZipFile as error:
-        return f"not a readable zip archive ({error})"
+        return archives.unreadable_zip(error)
     except core.DataUnavailable as error:
         return str(error)
 
@@ -160,27 +157,21 @@ FILES = (
 # --------------------------------------------------------------------------- real data
 
 
+def _too_large(name: str) -> UnsafeArchive:
+    return UnsafeArchive(
+        f"Refusing the archive: {name} unpacks to more than the {MAX_CSV_BYTES:,}-byte cap (MAX_CSV_BYTES)."
+    )
+
+
 def _extract(archive_path: Path, destination: Path) -> Path:
-    """Extract the CSV safely into a staging folder, then rename it into place atomically."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=destination.parent))
-    try:
+    """Extract the CSV into a staging folder (capped copy: the declared size may lie), then publish it."""
+    with archives.staging_folder(destination) as staging:
         with zipfile.ZipFile(archive_path) as archive:
             member = _csv_member(archive)
-            written = 0
-            with archive.open(member) as source, open(staging / CSV_NAME, "wb") as target:
-                for block in iter(lambda: source.read(1 << 20), b""):
-                    written += len(block)
-                    if written > MAX_CSV_BYTES:  # the declared size may lie
-                        raise UnsafeArchive(
-                            f"Refusing the archive: {member.filename} unpacks to more than the "
-                            f"{MAX_CSV_BYTES:,}-byte cap (MAX_CSV_BYTES)."
-                        )
-                    target.write(block)
-        os.replace(staging / CSV_NAME, destination)
-        return destination
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            with archive.open(member) as source:
+                archives.copy_capped(source, staging / CSV_NAME, MAX_CSV_BYTES, lambda _: _too_large(member.filename))
+        archives.publish(staging, destination)
+    return destination / CSV_NAME
 
 
 def fetch() -> None:
@@ -190,9 +181,9 @@ def fetch() -> None:
 
 def load_real() -> Path:
     """Path of the verified real CSV (extracted once into the cache)."""
-    data_dir = os.environ.get(core.ENV_DATA_DIR)
-    if data_dir:  # an unpacked CSV the reader downloaded, verified like the archive's
-        provided = Path(data_dir).expanduser() / CSV_NAME
+    data_dir = core.data_dir()
+    if data_dir is not None:  # an unpacked CSV the reader downloaded, verified like the archive's
+        provided = data_dir / CSV_NAME
         if provided.exists():
             problem = check_csv(provided)
             if problem:
@@ -201,11 +192,14 @@ def load_real() -> Path:
                     f"Replace it with a fresh download of {URL}, or unset {core.ENV_DATA_DIR}."
                 )
             return provided
-    extracted = core.cache_dir() / "jena_climate" / CSV_NAME
-    if extracted.exists():
-        return extracted  # only _extract writes there, from a verified archive, by rename
+    destination = core.cache_dir() / "jena_climate"
+    extracted = destination / CSV_NAME
+    if (destination / COMPLETE_MARKER).exists() and extracted.exists():
+        return extracted  # only _extract publishes there, from a verified archive
+    if extracted.exists() and check_csv(extracted) is None:
+        return extracted  # extracted by an earlier version (renamed into place, without the marker)
     archive = core.fetch(FILES[0])
-    return _extract(archive, extracted)
+    return _extract(archive, destination)
 
 
 # --------------------------------------------------------------------------- stand-in

@@ -155,3 +155,21 @@ def test_the_registry_says_why_no_checksum_is_pinned():
     assert entry.file_hash is None and entry.verify is jena.check_archive
     assert "420,551 data rows" in entry.note and "header" in entry.note
     assert "No checksum" in entry.note
+
+
+def test_the_csv_is_published_with_a_marker_and_an_unmarked_cache_is_verified(file_server, good_zip):
+    file_server.serve(jena.ARCHIVE_NAME, good_zip)
+    path = jena.load_data(source="real")
+    marker = path.parent / jena.COMPLETE_MARKER
+    assert marker.exists() and not list(core.cache_dir().glob(".partial-*"))
+    marker.unlink()  # an earlier version's cache: the CSV without the marker, verified before use
+    assert jena.load_data(source="real") == path and not marker.exists()
+    path.write_bytes(csv_bytes(rows=5))  # unmarked and wrong: extracted again
+    assert jena.load_data(source="real") == path and marker.exists()
+    assert len(path.read_bytes()) == len(csv_bytes())
+
+
+def test_a_data_dir_that_is_not_a_folder_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLWP_DATA_DIR", str(tmp_path / "missing"))
+    with pytest.raises(core.DataUnavailable, match="is not a folder"):
+        jena.load_real()
