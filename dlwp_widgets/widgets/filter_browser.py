@@ -72,7 +72,7 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
         self.blur = widgets.Checkbox(value=False, description="blur every 4 steps")
         self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="computing")
         self.stop_button = widgets.Button(description="Stop", disabled=True, tooltip="stop the gradient ascent")
-        self.stop_button.on_click(self.request_stop)
+        self.stop_button.on_click(lambda _: self.stop())
         self.error = widgets.HTML()
         self.info = widgets.HTML()
         self.picture = widgets.Image(format="png")
@@ -111,6 +111,12 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
     def _on_change(self, change) -> None:
         if not self._adjusting:
             self.start()
+
+    def stop(self) -> None:
+        """What the Stop button does: end the run after the current steps, and drop any newer choice waiting."""
+        with self._lock:
+            self._pending = False
+        self.request_stop()
 
     def _progress(self, done: float, total: int) -> None:
         self.show_progress(done, total)

@@ -145,6 +145,12 @@ def test_filter_browser_computes_in_the_background_and_keeps_the_newest_choice()
     browser.layer.value = "conv_b"
     browser.wait(60)
     assert browser.last_key[0] == "conv_b" and browser.filter.max == 4
+    before = browser.last_key
+    browser.steps.value = 200
+    browser.steps.value = 190  # waiting behind the first run...
+    browser.stop_button.click()  # ...Stop ends the run (unless it just finished) and drops the waiting choice
+    browser.wait(60)
+    assert browser.last_key in (before, before[:4] + (200,)) and not browser.running
 
 
 def test_filter_browser_stop_keeps_the_last_pattern_and_caches_nothing_unfinished():
