@@ -23,28 +23,75 @@ from dlwp_widgets.widgets.common import ShowsErrors
 LABEL_STYLE = {"description_width": "initial"}
 
 
-def forecast_chart(result: ts.Forecast, *, days_shown: float, delay_hours: float) -> bytes:
-    """PNG bytes: the past temperature, the truth ``delay_hours`` later, the baseline and the forecasts."""
-    from matplotlib.figure import Figure  # no pyplot: leaves the notebook's backend alone
+COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink")
 
-    figure = Figure(figsize=(8, 3), dpi=80)
-    axes = figure.subplots()
-    shown = result.past_hours >= -24 * days_shown
-    axes.plot(result.past_hours[shown], result.past[shown], color="0.3", linewidth=1, label="past temperature")
-    axes.axvline(0, color="0.7", linewidth=0.8)
-    axes.plot([0, delay_hours], [result.baseline, result.baseline], "--", color="tab:gray",
-              label=f"common-sense baseline {result.baseline:.1f} °C")
-    axes.plot([delay_hours], [result.truth], "o", color="black", markersize=8, label=f"truth {result.truth:.1f} °C")
-    for (name, value), colour in zip(result.predictions.items(), ("tab:orange", "tab:blue", "tab:green", "tab:red",
-                                                                   "tab:purple", "tab:brown", "tab:pink")):
-        axes.plot([delay_hours], [value], "D", color=colour, markersize=6, label=f"{name} {value:.1f} °C")
-    axes.set_xlabel("hours from now")
-    axes.set_ylabel("°C")
-    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+
+class ForecastChart:
+    """The forecast chart on one reused Figure, for a fixed set of model names.
+
+    A new Figure and tight layout per move cost most of a move's time; here the
+    artists are made and laid out once (the legend's room measured with the
+    widest labels), and :meth:`png` moves the data, renames the legend entries
+    and renders with one Agg draw and a fast PNG encoding.
+    """
+
+    def __init__(self, names, *, delay_hours: float, dpi: int = 80):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure  # no pyplot: leaves the notebook's backend alone
+
+        self.names = tuple(names)
+        self.delay_hours = delay_hours
+        self.figure = Figure(figsize=(8, 3), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        axes = self.axes = self.figure.subplots()
+        (self.past,) = axes.plot([], [], color="0.3", linewidth=1, label="past temperature")
+        axes.axvline(0, color="0.7", linewidth=0.8)
+        (self.baseline,) = axes.plot([], [], "--", color="tab:gray")
+        (self.truth,) = axes.plot([], [], "o", color="black", markersize=8)
+        self.predictions = [
+            axes.plot([], [], "D", color=colour, markersize=6)[0] for _, colour in zip(self.names, COLOURS)
+        ]
+        axes.set_xlabel("hours from now")
+        axes.set_ylabel("°C")
+        self._label(-88.8, -88.8, [-88.8] * len(self.predictions))  # the widest labels, for the layout
+        axes.set_xlim(-240, delay_hours)
+        axes.set_ylim(-88.8, 88.8)
+        self.figure.tight_layout()  # once: the layout does not depend on the window
+        self.figure.set_layout_engine("none")
+        axes.set_autoscale_on(True)  # the limits above were for the layout only
+
+    def _label(self, baseline: float, truth: float, values) -> None:
+        self.baseline.set_label(f"common-sense baseline {baseline:.1f} °C")
+        self.truth.set_label(f"truth {truth:.1f} °C")
+        for name, line, value in zip(self.names, self.predictions, values):
+            line.set_label(f"{name} {value:.1f} °C")
+        self.axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+
+    def png(self, result: ts.Forecast, *, days_shown: float) -> bytes:
+        from PIL import Image
+
+        shown = result.past_hours >= -24 * days_shown
+        self.past.set_data(result.past_hours[shown], result.past[shown])
+        self.baseline.set_data([0, self.delay_hours], [result.baseline, result.baseline])
+        self.truth.set_data([self.delay_hours], [result.truth])
+        values = [result.predictions[name] for name in self.names]
+        for line, value in zip(self.predictions, values):
+            line.set_data([self.delay_hours], [value])
+        self._label(result.baseline, result.truth, values)
+        self.axes.relim()
+        self.axes.autoscale_view()
+        self.canvas.draw()
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+def forecast_chart(result: ts.Forecast, *, days_shown: float, delay_hours: float) -> bytes:
+    """PNG bytes: the past temperature, the truth ``delay_hours`` later, the baseline and the forecasts.
+
+    A fresh :class:`ForecastChart`; the viewer reuses one.
+    """
+    return ForecastChart(result.predictions, delay_hours=delay_hours).png(result, days_shown=days_shown)
 
 
 class ForecastViewer(ShowsErrors, widgets.VBox):
@@ -81,6 +128,9 @@ class ForecastViewer(ShowsErrors, widgets.VBox):
         self.mean, self.std = float(mean), float(std)
         self.lookback, self.step, self.delay = lookback, step, delay
         self.last_forecast: ts.Forecast | None = None
+        self._forecast: ts.Forecast | None = None
+        self._forecast_key: tuple | None = None  # (window, models) of _forecast
+        self._chart: ForecastChart | None = None
         self.maes_celsius: dict[str, float] = {}
         self.error = widgets.HTML()
         self.rows = np.zeros(0, dtype=np.int64)
@@ -162,9 +212,15 @@ class ForecastViewer(ShowsErrors, widgets.VBox):
             if not 0 <= index < len(self.rows):
                 raise ValueError(f"window {index} is out of range: there are {len(self.rows)} windows (0..{len(self.rows) - 1}).")
             usable = {name: model for name, model in self.models.items() if name not in self._model_problems}
-            result = ts.forecast(self.data, int(self.rows[index]), usable, mean=self.mean, std=self.std,
-                                 lookback=self.lookback, step=self.step, delay=self.delay)
-            png = forecast_chart(result, days_shown=self.days.value, delay_hours=self.delay * 10 / 60)
+            key = (index, tuple(usable))
+            if self._forecast_key != key:  # the days slider only redraws: the forecast does not depend on it
+                self._forecast = ts.forecast(self.data, int(self.rows[index]), usable, mean=self.mean, std=self.std,
+                                             lookback=self.lookback, step=self.step, delay=self.delay)
+                self._forecast_key = key
+            result = self._forecast
+            if self._chart is None or self._chart.names != tuple(result.predictions):
+                self._chart = ForecastChart(result.predictions, delay_hours=self.delay * 10 / 60)
+            png = self._chart.png(result, days_shown=self.days.value)
         except Exception as error:
             self.show_error(str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}")
             self.chart.layout.display = "none"  # no stale chart under the message

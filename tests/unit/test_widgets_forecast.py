@@ -82,3 +82,21 @@ def test_nan_in_the_series_is_shown_not_raised(series, models):
 def test_empty_rows_and_bad_statistics_are_shown(series, models):
     assert "no validation windows" in viewer(series, {"gru": models["gru"]}, rows=np.array([], dtype=int)).last_error
     assert "std > 0" in viewer(series, {"gru": models["gru"]}, std=float("nan")).last_error
+
+
+def test_days_shown_only_redraws_on_the_one_figure(series, models, monkeypatch):
+    import dlwp_widgets.widgets.forecast_viewer as module
+
+    shown = viewer(series, {"gru": models["gru"], "dense": models["dense"]})
+    chart, png, forecast = shown._chart, shown.chart.value, shown.last_forecast
+    calls = []
+    real = module.ts.forecast
+    monkeypatch.setattr(module.ts, "forecast", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    shown.days.value = shown.days.min
+    assert calls == [] and shown.last_forecast is forecast  # the forecast does not depend on the days shown
+    assert shown._chart is chart and shown.chart.value != png
+    assert len(chart.past.get_xdata()) < LOOKBACK
+    shown.window.value = 7
+    assert calls == [1] and shown._chart is chart and shown.last_forecast.row == 307
+    labels = [text.get_text() for text in chart.axes.get_legend().get_texts()]
+    assert labels[2] == f"truth {shown.last_forecast.truth:.1f} °C" and labels[3].startswith("gru ")
