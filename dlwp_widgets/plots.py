@@ -121,3 +121,23 @@ def figure_png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
     return buffer.getvalue()
+
+
+def agg_png(figure, *, draw: bool = True) -> bytes:
+    """The figure as PNG bytes from one Agg draw and a fast PNG encoding, for widgets redrawing on every move.
+
+    ``savefig`` draws twice when a layout engine is set and compresses at zlib's
+    default level; a reused figure laid out once needs neither.  ``draw=False``
+    encodes the canvas as it is (after blitting).
+    """
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    if draw:
+        canvas.draw()
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()

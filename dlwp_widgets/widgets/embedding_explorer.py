@@ -11,12 +11,12 @@ principal-component projection; this class only wires controls to it.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
 import numpy as np
 
+from dlwp_widgets.plots import agg_png
 from dlwp_widgets.text.embeddings import NeighbourIndex, Vocabulary, embedding_matrix, parse_words, project_2d
 from dlwp_widgets.widgets.common import ShowsErrors
 
@@ -49,8 +49,6 @@ class ProjectionChart:
         self.figure.set_layout_engine("none")
 
     def png(self, words: Sequence[str], coordinates: np.ndarray) -> bytes:
-        from PIL import Image
-
         coordinates = np.asarray(coordinates, dtype=np.float64).reshape(-1, 2)
         self.points.set_offsets(coordinates)
         for label in self.labels:
@@ -64,10 +62,7 @@ class ProjectionChart:
             low, high = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)
             span = (high - low) or 1.0
             axis(low - 0.05 * span, high + room * span)
-        self.canvas.draw()
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return agg_png(self.figure)
 
 
 def projection_chart(words: Sequence[str], coordinates: np.ndarray, title: str = "") -> bytes:

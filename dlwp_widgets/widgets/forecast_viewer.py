@@ -12,12 +12,12 @@ to the controls.
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as widgets
 import numpy as np
 
 from dlwp_widgets.pipelines import timeseries as ts
+from dlwp_widgets.plots import agg_png
 from dlwp_widgets.widgets.common import ShowsErrors
 
 LABEL_STYLE = {"description_width": "initial"}
@@ -68,8 +68,6 @@ class ForecastChart:
         self.axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
 
     def png(self, result: ts.Forecast, *, days_shown: float) -> bytes:
-        from PIL import Image
-
         shown = result.past_hours >= -24 * days_shown
         self.past.set_data(result.past_hours[shown], result.past[shown])
         self.baseline.set_data([0, self.delay_hours], [result.baseline, result.baseline])
@@ -80,10 +78,7 @@ class ForecastChart:
         self._label(result.baseline, result.truth, values)
         self.axes.relim()
         self.axes.autoscale_view()
-        self.canvas.draw()
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return agg_png(self.figure)
 
 
 def forecast_chart(result: ts.Forecast, *, days_shown: float, delay_hours: float) -> bytes:

@@ -13,13 +13,13 @@ so a 400-character sample takes tens of milliseconds and needs no retraining.
 from __future__ import annotations
 
 import html
-import io
 import time
 from collections.abc import Sequence
 
 import ipywidgets as widgets
 import numpy as np
 
+from dlwp_widgets.plots import agg_png
 from dlwp_widgets.text.generation import CharSampler
 from dlwp_widgets.text.sampling import reweight
 from dlwp_widgets.widgets.common import ShowsErrors
@@ -96,14 +96,10 @@ class DistributionChart:
         return self._render()
 
     def _render(self) -> bytes:
-        from PIL import Image
-
         self.canvas.restore_region(self.background)
         for artist in self.changing:
             self.figure.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return agg_png(self.figure, draw=False)
 
 
 def distribution_chart(chars: Sequence[str], original: np.ndarray, reweighted: np.ndarray, temperature: float) -> bytes:

@@ -9,21 +9,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from dlwp_widgets.plots import history_dict, plot_curves
+from dlwp_widgets.plots import agg_png, history_dict, plot_curves
 from dlwp_widgets.widgets.common import ShowsErrors
-
-
-def _png(figure) -> bytes:
-    """One Agg draw and a fast PNG encoding (``savefig`` draws twice when a layout engine is set)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    figure.canvas.draw()
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(figure.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
 
 
 class CurveBoard(ShowsErrors):
@@ -110,7 +97,7 @@ class CurveBoard(ShowsErrors):
             self.show_error(str(error))
             return
         self.last_figure = figure
-        self.image.value = _png(figure)
+        self.image.value = agg_png(figure)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
