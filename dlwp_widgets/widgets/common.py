@@ -50,12 +50,17 @@ class RunsInBackground:
     current step.  :meth:`busy` greys the start button and enables Stop for the
     run; :meth:`show_progress` drives ``self.progress``; :meth:`wait` joins the
     thread.  The work shows its own errors (:class:`ShowsErrors`): nothing is
-    raised out of a background thread.
+    raised out of a background thread.  :meth:`run_latest` is for work started
+    by a control: a move during a run stops it, and the newest values are
+    computed after it.
     """
 
     background: bool = True
     _thread: threading.Thread | None = None
     _stop_requested: bool = False
+    _latest_active: bool = False  # a run_latest loop is going
+    _rerun: bool = False  # a newer choice waits behind it
+    _latest_lock = threading.Lock()  # guards the two flags above (shared: the critical sections are tiny)
 
     @property
     def running(self) -> bool:
@@ -73,8 +78,48 @@ class RunsInBackground:
             work(*args)
         return True
 
+    def run_latest(self, work) -> bool:
+        """Run ``work()`` for the controls' current values; during a run, stop it and run ``work()`` once more after it.
+
+        Moves made during a run collapse into one rerun with the newest values, so a
+        slider dragged across ten values costs at most two runs.  True if a run
+        started now, False if the newest values wait behind the current run.
+        """
+        with self._latest_lock:
+            if self._latest_active:
+                self._rerun = True
+                self._stop_requested = True
+                return False
+            self._latest_active = True
+        self.wait()  # a finished loop's thread may still be on its way out
+        self.run_work(self._until_latest, work)
+        return True
+
+    def _until_latest(self, work) -> None:
+        try:
+            while True:
+                work()
+                with self._latest_lock:
+                    if not self._rerun:
+                        return
+                    self._rerun = False
+                    self._stop_requested = False
+        finally:
+            with self._latest_lock:
+                self._latest_active = self._rerun = False
+
+    @property
+    def rerun_waiting(self) -> bool:
+        """A newer choice waits behind the current run (so a stopped run need not say "stopped")."""
+        return self._rerun
+
     def request_stop(self, *_) -> None:
-        """What a Stop button does (usable as its ``on_click`` handler): end the run after the current step."""
+        """What a Stop button does (usable as its ``on_click`` handler): end the run after the current step.
+
+        A newer choice waiting behind the run (:meth:`run_latest`) is dropped too.
+        """
+        with self._latest_lock:
+            self._rerun = False
         self._stop_requested = True
 
     def stop_requested(self) -> bool:

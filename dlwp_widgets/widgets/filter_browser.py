@@ -8,13 +8,13 @@ a background thread (the first one, at construction, in the caller's thread so
 that ``last_pattern`` is ready): the control answers at once, the progress bar
 moves every few ascent steps, the Stop button ends the run between steps, and
 the last pattern stays on show.  Moving a control during a run stops that run
-and computes the newest choice instead.  Tests pass ``background=False``.
+and computes the newest choice instead (:meth:`RunsInBackground.run_latest`).
+Tests pass ``background=False``.
 """
 
 from __future__ import annotations
 
 import html
-import threading
 
 import ipywidgets as widgets
 import numpy as np
@@ -54,9 +54,6 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
         self.background = background
         self.stopped = False
         self.last_key: tuple | None = None
-        self._lock = threading.Lock()
-        self._pending = False
-        self._active = False
         self._adjusting = False
         self.size = size
         self.page_size = page_size
@@ -72,7 +69,7 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
         self.blur = widgets.Checkbox(value=False, description="blur every 4 steps")
         self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="computing")
         self.stop_button = widgets.Button(description="Stop", disabled=True, tooltip="stop the gradient ascent")
-        self.stop_button.on_click(lambda _: self.stop())
+        self.stop_button.on_click(self.request_stop)
         self.error = widgets.HTML()
         self.info = widgets.HTML()
         self.picture = widgets.Image(format="png")
@@ -112,12 +109,6 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
         if not self._adjusting:
             self.start()
 
-    def stop(self) -> None:
-        """What the Stop button does: end the run after the current steps, and drop any newer choice waiting."""
-        with self._lock:
-            self._pending = False
-        self.request_stop()
-
     def _progress(self, done: float, total: int) -> None:
         self.show_progress(done, total)
 
@@ -131,12 +122,10 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
 
         During a run the run is stopped and the newest choice computed after it.
         """
-        with self._lock:
-            if self._active:
-                self._pending = True
-                self._stop_requested = True
-                self.info.value = "computing the new choice..."
-                return
+        if self._latest_active:
+            self.info.value = "computing the new choice..."
+            self.run_latest(self.refresh)
+            return
         key = (self.layer.value, self.jitter.value, self.blur.value)
         visualizer = self.visualizers.get(key)
         if visualizer is not None:  # a known layer: a cached pattern is shown without a thread
@@ -151,28 +140,10 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
             if pattern is not None:
                 self._show(visualizer, key + (index, self.steps.value), pattern)
                 return
-        self.wait()  # a finished run's thread may still be on its way out
-        self._active = True
         self.progress.value = 0
         self.stop_button.disabled = False
         self.info.value = f"computing {html.escape(self.layer.value)}, filter {self.filter.value}..."
-        self.run_work(self._run)
-
-    def _run(self) -> None:
-        """The work of one start: refresh until no newer choice is waiting."""
-        try:
-            while True:
-                self.refresh()
-                with self._lock:
-                    if not self._pending:
-                        self._active = False
-                        return
-                    self._pending = False
-                    self._stop_requested = False
-        finally:
-            with self._lock:
-                self._active = False
-                self._pending = False
+        self.run_latest(self.refresh)
 
     def refresh(self) -> None:
         """Show the chosen filter, computing its page of filters if not cached (in this thread)."""
@@ -198,7 +169,7 @@ class FilterBrowser(RunsInBackground, ShowsErrors, widgets.VBox):
             return
         if patterns is None:
             self.stopped = True
-            if not self._pending:
+            if not self.rerun_waiting:
                 self.info.value = "stopped: the last pattern stays on show; move a control to compute again."
             return
         self._show(visualizer, key, patterns[index - page.start])

@@ -55,3 +55,41 @@ def test_busy_restores_the_buttons_after_an_error():
         with worker.busy(worker.go, worker.halt):
             1 / 0
     assert not worker.go.disabled and worker.halt.disabled
+
+
+def test_run_latest_collapses_moves_during_a_run_into_one_rerun_with_the_newest_values():
+    worker = Worker(background=True)
+    release, seen = threading.Event(), []
+    choice = {"value": 0}
+
+    def work():
+        seen.append(choice["value"])
+        if len(seen) == 1:
+            release.wait(10)  # the first run is held until the moves are made
+
+    assert worker.run_latest(work)
+    for value in (1, 2, 3):  # three moves during the run
+        choice["value"] = value
+        assert not worker.run_latest(work) and worker.stop_requested() and worker.rerun_waiting
+    release.set()
+    worker.wait(10)
+    assert seen == [0, 3] and not worker.rerun_waiting and not worker.stop_requested()
+    assert worker.run_latest(work)  # a later move starts a run again
+    worker.wait(10)
+    assert seen == [0, 3, 3]
+
+
+def test_stop_drops_the_rerun_waiting_behind_the_run():
+    worker = Worker(background=True)
+    release, seen = threading.Event(), []
+
+    def work():
+        seen.append(1)
+        release.wait(10)
+
+    worker.run_latest(work)
+    worker.run_latest(work)
+    worker.request_stop()
+    release.set()
+    worker.wait(10)
+    assert seen == [1] and not worker.rerun_waiting
