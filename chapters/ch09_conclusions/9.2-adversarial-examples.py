@@ -178,7 +178,9 @@ for eps, rate in zip(targeted["epsilon"], targeted["target_rate"]):
 # ## Play with the attack
 #
 # Move ε, switch attack and target, pick another digit. Without a target, the
-# attack pushes away from the true class; with one, towards it.
+# attack pushes away from the true class; with one, towards it. The attack runs
+# in the background (`dlwp_widgets/widgets/adversarial_explorer.py`): an
+# iterative attack counts its steps and Stop ends it.
 
 # %%
 from dlwp_widgets.widgets.adversarial_explorer import AdversarialExplorer

@@ -147,7 +147,9 @@ for name, rate in digit_rates.items():
 # ## Play with the dimension
 #
 # Each setting runs a linear program per test sample (a second or so for thousands
-# of training samples); the table keeps every result, so the pattern builds up.
+# of training samples) in the background, with a progress bar and a Stop button
+# (`dlwp_widgets/widgets/hull_explorer.py`); the table keeps every result, so the
+# pattern builds up.
 # Fewer samples than dimension + 1, or dimension 0, are explained, not computed.
 
 # %%

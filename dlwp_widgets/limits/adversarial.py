@@ -97,8 +97,17 @@ def input_gradients(model, images: np.ndarray, classes: np.ndarray) -> np.ndarra
 
 
 def predict(model, images) -> np.ndarray:
-    """Class probabilities (batched ``model.predict`` without a progress bar)."""
-    return np.asarray(model.predict(np.asarray(images, dtype=np.float32), batch_size=BATCH, verbose=0))
+    """Class probabilities: one direct call for a batch of up to ``BATCH`` images, else ``model.predict``.
+
+    ``model.predict`` costs tens of milliseconds of set-up per call, which a widget
+    showing one image pays on every move.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) <= BATCH:
+        from keras import ops
+
+        return np.asarray(ops.convert_to_numpy(model(images, training=False)))
+    return np.asarray(model.predict(images, batch_size=BATCH, verbose=0))
 
 
 def fgsm(model, images, labels, epsilon, *, target=None) -> np.ndarray:
@@ -115,8 +124,13 @@ def fgsm(model, images, labels, epsilon, *, target=None) -> np.ndarray:
 
 
 def iterative(model, images, labels, epsilon, *, steps: int = 10, step_size: float | None = None,
-              target=None, random_start: bool = False, seed: int = 0, should_stop=None) -> np.ndarray:
-    """BIM (``random_start=False``) or PGD (``True``): ``steps`` signed steps, projected into the ε-box."""
+              target=None, random_start: bool = False, seed: int = 0, should_stop=None,
+              progress=None) -> np.ndarray:
+    """BIM (``random_start=False``) or PGD (``True``): ``steps`` signed steps, projected into the ε-box.
+
+    ``should_stop()`` is asked before each step (True raises ``InterruptedError``),
+    ``progress(done, steps)`` told after each.
+    """
     images = check_images(images)
     epsilon = check_epsilon(epsilon)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
@@ -130,7 +144,7 @@ def iterative(model, images, labels, epsilon, *, steps: int = 10, step_size: flo
     if random_start:
         rng = np.random.default_rng(seed)
         x = np.clip(x + rng.uniform(-epsilon, epsilon, x.shape).astype(np.float32), low, high)
-    for _ in range(int(steps)):
+    for done in range(1, int(steps) + 1):
         if should_stop is not None and should_stop():
             raise InterruptedError("stopped")
         if target is None:
@@ -138,11 +152,13 @@ def iterative(model, images, labels, epsilon, *, steps: int = 10, step_size: flo
         else:
             x = x - step * np.sign(input_gradients(model, x, np.full(len(x), target)))
         x = np.clip(x, low, high).astype(np.float32)
+        if progress is not None:
+            progress(done, int(steps))
     return x
 
 
 def attack(model, images, labels, epsilon, *, method: str = "fgsm", target=None, steps: int = 10,
-           classes: int = 10, seed: int = 0, should_stop=None) -> np.ndarray:
+           classes: int = 10, seed: int = 0, should_stop=None, progress=None) -> np.ndarray:
     """Adversarial versions of ``images``: ``method`` is ``fgsm``, ``iterative`` (BIM) or ``pgd``."""
     if method not in METHODS:
         raise AttackError(f"unknown attack {method!r}: choose one of {', '.join(METHODS)}.")
@@ -150,7 +166,7 @@ def attack(model, images, labels, epsilon, *, method: str = "fgsm", target=None,
     if method == "fgsm":
         return fgsm(model, images, labels, epsilon, target=target)
     return iterative(model, images, labels, epsilon, steps=steps, target=target,
-                     random_start=method == "pgd", seed=seed, should_stop=should_stop)
+                     random_start=method == "pgd", seed=seed, should_stop=should_stop, progress=progress)
 
 
 def flip_rate(clean_predictions, adversarial_predictions, labels) -> float:

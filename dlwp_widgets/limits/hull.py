@@ -78,8 +78,12 @@ def in_hull(points, x) -> bool:
     raise HullError(f"the linear program did not finish: {result.message}")
 
 
-def membership(points, samples, *, should_stop=None) -> np.ndarray:
-    """A boolean per row of ``samples``: inside the hull of ``points``?"""
+def membership(points, samples, *, should_stop=None, progress=None) -> np.ndarray:
+    """A boolean per row of ``samples``: inside the hull of ``points``?
+
+    One linear program per sample: ``should_stop()`` is asked before each (True raises
+    ``InterruptedError``), ``progress(done, total)`` told after each.
+    """
     points = _as_matrix(points, "points")
     samples = _as_matrix(samples, "samples")
     inside = np.zeros(len(samples), dtype=bool)
@@ -87,6 +91,8 @@ def membership(points, samples, *, should_stop=None) -> np.ndarray:
         if should_stop is not None and should_stop():
             raise InterruptedError("stopped")
         inside[index] = in_hull(points, x)
+        if progress is not None:
+            progress(index + 1, len(samples))
     return inside
 
 
@@ -95,7 +101,8 @@ def membership_rate(points, samples, **kwargs) -> float:
     return float(membership(points, samples, **kwargs).mean())
 
 
-def gaussian_membership_rate(dimension, count, *, test_count: int = 50, seed: int = 0, should_stop=None) -> float:
+def gaussian_membership_rate(dimension, count, *, test_count: int = 50, seed: int = 0, should_stop=None,
+                             progress=None) -> float:
     """Train and test samples from the same standard Gaussian in ``dimension`` dimensions."""
     dimension = check_dimension(dimension)
     count = check_count(count, dimension)
@@ -104,7 +111,7 @@ def gaussian_membership_rate(dimension, count, *, test_count: int = 50, seed: in
     rng = np.random.default_rng([seed, dimension, count])
     train = rng.standard_normal((count, dimension))
     test = rng.standard_normal((int(test_count), dimension))
-    return membership_rate(train, test, should_stop=should_stop)
+    return membership_rate(train, test, should_stop=should_stop, progress=progress)
 
 
 def gaussian_grid(dimensions, counts, *, test_count: int = 50, seed: int = 0) -> np.ndarray:
