@@ -112,24 +112,14 @@ def _book_run(args) -> int:
     wall = time.monotonic() - start
     write_results(results, options, wall)
     if not args.no_site:
-        _build_site_quietly(options.out_dir)
+        from dlwp_widgets.book.site import build_run_site
+
+        print(build_run_site(options.out_dir))
     md_path, html_path = write_report(results, options, wall)
     failed = [r for r in results if r.status != PASSED]
     print(f"{len(results) - len(failed)} of {len(results)} notebooks passed in {wall:.1f} s.")
     print(f"Report: {md_path}\n        {html_path}")
     return 1 if failed else 0
-
-
-def _build_site_quietly(run_dir: Path) -> None:
-    """The run's static site (run_dir/site); a failure is reported, never fatal to the run."""
-    from dlwp_widgets.book.site import build_site
-
-    try:
-        site = build_site(run_dir, run_dir / "site")
-    except Exception as error:  # the report must still be written
-        print(f"The site could not be built ({type(error).__name__}: {error}); `dlwp book site {run_dir}` retries.")
-        return
-    print(f"Site: {site.index} ({len(site.pages)} pages, {site.seconds:.1f} s)")
 
 
 def _book_site(args) -> int:
@@ -226,13 +216,16 @@ def _book_merge(args) -> int:
     from dlwp_widgets.book.runner import PASSED
 
     try:
-        md_path, html_path, results = merge_runs([Path(d) for d in args.run_dirs], Path(args.out))
+        merged = merge_runs([Path(d) for d in args.run_dirs], Path(args.out), site=not args.no_site)
     except MergeError as error:
         print(f"dlwp: {error}", file=sys.stderr)
         return 2
-    failed = [r for r in results if r.status != PASSED]
-    print(f"Merged {len(args.run_dirs)} run folders: {len(results) - len(failed)} of {len(results)} notebooks passed.")
-    print(f"Report: {md_path}\n        {html_path}")
+    failed = [r for r in merged.results if r.status != PASSED]
+    print(f"Merged {len(args.run_dirs)} run folders: {len(merged.results) - len(failed)} of {len(merged.results)} "
+          "notebooks passed.")
+    if merged.site_note:
+        print(merged.site_note)
+    print(f"Report: {merged.markdown}\n        {merged.html}")
     return 1 if failed else 0
 
 
@@ -328,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge = book_commands.add_parser("merge", help="merge run folders (e.g. one per chapter) into one report")
     merge.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="folders written by `dlwp book run`")
     merge.add_argument("--out", required=True, type=_output_folder, help="folder for the merged report")
+    merge.add_argument("--no-site", action="store_true", help="skip the merged run's static site")
     merge.set_defaults(handler=_book_merge)
 
     data = commands.add_parser("data", help="datasets: list the cache, prefetch files")

@@ -3,8 +3,9 @@
 Each run folder written by ``dlwp book run`` holds ``results.json`` (status, wall
 time, failing cell and error per notebook), ``records/`` (what the notebooks
 recorded), ``notebooks/`` and ``logs/``.  Merging copies those trees into one
-folder, re-reads every record file, and writes one ``report.md`` /
-``report.html`` and a merged ``results.json``.
+folder, re-reads every record file, builds the merged run's site (``site/``, as
+``dlwp book run`` does) and writes one ``report.md`` / ``report.html`` linking to
+it and a merged ``results.json``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from dlwp_widgets.book.report import write_report
 from dlwp_widgets.book.runner import RESULTS_FILE, NotebookResult, RunOptions, result_from_json, write_results
@@ -36,8 +38,15 @@ def _read_run(run_dir: Path) -> dict:
     return payload
 
 
-def merge_runs(run_dirs: list[Path], out_dir: Path) -> tuple[Path, Path, list[NotebookResult]]:
-    """Merge ``run_dirs`` into ``out_dir``; return the report paths and the merged results."""
+class Merged(NamedTuple):
+    markdown: Path
+    html: Path
+    results: list[NotebookResult]
+    site_note: str | None  # where the site is, or why it could not be built; None without a site
+
+
+def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Merged:
+    """Merge ``run_dirs`` into ``out_dir`` (with its site unless ``site=False``): the report paths and results."""
     run_dirs = [Path(d).resolve() for d in run_dirs]
     out_dir = Path(out_dir).resolve()
     if not run_dirs:
@@ -70,6 +79,11 @@ def merge_runs(run_dirs: list[Path], out_dir: Path) -> tuple[Path, Path, list[No
         f"{run_dir.name}: {payload['interrupted']}" for run_dir, payload in runs if payload.get("interrupted")
     )
     wall = max(float(payload.get("wall_s", 0.0)) for _, payload in runs)
+    site_note = None
+    if site:
+        from dlwp_widgets.book.site import build_run_site
+
+        site_note = build_run_site(out_dir)
     md_path, html_path = write_report(results, options, wall, interrupted=interrupted)
     write_results(results, replace(options), wall, interrupted=interrupted)
-    return md_path, html_path, results
+    return Merged(md_path, html_path, results, site_note)

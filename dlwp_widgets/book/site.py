@@ -182,6 +182,18 @@ def key_figure(executed: Path) -> bytes | None:
     return images[-1] if images else None
 
 
+def build_run_site(run_dir: Path) -> str:
+    """Build ``run_dir/site`` for ``dlwp book run`` and ``merge``; one line saying where it is or why it failed.
+
+    Never raises: the run's report must still be written (and links to the site only if it exists).
+    """
+    try:
+        site = build_site(run_dir, run_dir / "site")
+    except Exception as error:  # noqa: BLE001 (any failure: the report goes on without a site)
+        return f"The site could not be built ({type(error).__name__}: {error}); `dlwp book site {run_dir}` retries."
+    return f"Site: {site.index} ({len(site.pages)} pages, {site.seconds:.1f} s)"
+
+
 def page_path(executed: Path) -> str:
     """Where :func:`build_site` puts an executed notebook's page, relative to the site root."""
     return f"{executed.parent.name}/{executed.stem}.html"

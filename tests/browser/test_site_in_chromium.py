@@ -3,7 +3,8 @@ decodes (naturalWidth > 0), every internal link (and its #anchor) resolves.
 
 The run is a small synthetic one (tiny executed notebooks with matplotlib figures, built by
 tests/unit/test_site.py's ``make_run``); CI can point ``DLWP_SITE_RUN`` at a real run folder
-(e.g. build/smoke) to check that one instead.  Pages are opened as file:// URLs; requests leaving
+(e.g. build/smoke) to check that one instead; the main job's own smoke-run site is crawled by
+tests/notebooks/test_main_job_site.py with :func:`crawl_site`.  Pages are opened as file:// URLs; requests leaving
 the machine (CDN scripts of the nbconvert template) are refused, so the check is offline.
 Screenshots of the index and one chapter page go to build/browser/.
 """
@@ -50,12 +51,18 @@ def _local_path(url: str) -> Path:
     return Path(url2pathname(urlparse(url).path))
 
 
-def test_site_pages_images_and_links_in_chromium(tmp_path):
+def crawl_site(index: Path, screenshots: Path = SCREENSHOTS, prefix: str = "site") -> tuple[set, int, list]:
+    """Visit every page reachable from ``index``: each loads and has a title, its own images decode, its
+    internal links (and #anchors) resolve.  Screenshots ``{prefix}-index.png`` and ``{prefix}-chapter-page.png``.
+
+    Returns (pages visited, images checked, anchors checked).  Used for the synthetic run here and for
+    the main job's smoke run (tests/notebooks/test_main_job_site.py).
+    """
     sync_playwright = _sync_playwright()
-    run = Path(os.environ["DLWP_SITE_RUN"]) if os.environ.get("DLWP_SITE_RUN") else _make_run(tmp_path / "run")
-    site = build_site(run, tmp_path / "site")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    start = site.index.resolve().as_uri()
+    screenshots.mkdir(parents=True, exist_ok=True)
+    start = index.resolve().as_uri()
+    chapter_shot = screenshots / f"{prefix}-chapter-page.png"
+    chapter_shot.unlink(missing_ok=True)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -82,9 +89,9 @@ def test_site_pages_images_and_links_in_chromium(tmp_path):
             assert not broken, f"{url}: images that do not decode: {broken}"
             images_checked += page.evaluate(f"() => {local}.length")
             if url == start:
-                page.screenshot(path=str(SCREENSHOTS / "site-index.png"), full_page=True)
-            elif "/ch0" in url and not (SCREENSHOTS / "site-chapter-page.png").exists():
-                page.screenshot(path=str(SCREENSHOTS / "site-chapter-page.png"))
+                page.screenshot(path=str(screenshots / f"{prefix}-index.png"), full_page=True)
+            elif "/ch0" in url and not chapter_shot.exists():
+                page.screenshot(path=str(chapter_shot))
             for href in page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)"):
                 if not href.startswith("file:"):
                     continue
@@ -95,13 +102,23 @@ def test_site_pages_images_and_links_in_chromium(tmp_path):
                 if target.endswith(".html") and target not in visited:
                     to_visit.append(target)
 
+        by_target: dict[str, list[tuple[str, str]]] = {}
         for target, anchor, origin in anchors_wanted:
+            by_target.setdefault(target, []).append((anchor, origin))
+        for target, wanted in by_target.items():  # one load per page, however many anchors point into it
             page.goto(target, wait_until="domcontentloaded")
-            assert page.evaluate("(id) => document.getElementById(id) !== null", anchor), (
-                f"{origin}: link to #{anchor} in {target} finds no such element"
-            )
+            ids = set(page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
+            missing = [f"{origin} -> #{anchor}" for anchor, origin in wanted if anchor not in ids]
+            assert not missing, f"links to anchors that {target} does not have: {missing[:5]}"
         browser.close()
+    assert (screenshots / f"{prefix}-index.png").exists() and chapter_shot.exists()
+    return visited, images_checked, anchors_wanted
 
+
+def test_site_pages_images_and_links_in_chromium(tmp_path):
+    _sync_playwright()  # skips early without Chromium or Playwright
+    run = Path(os.environ["DLWP_SITE_RUN"]) if os.environ.get("DLWP_SITE_RUN") else _make_run(tmp_path / "run")
+    site = build_site(run, tmp_path / "site")
+    visited, images_checked, anchors_wanted = crawl_site(site.index)
     assert len(visited) == 3 + len(site.pages), sorted(visited)
     assert images_checked >= 3 and anchors_wanted
-    assert (SCREENSHOTS / "site-index.png").exists() and (SCREENSHOTS / "site-chapter-page.png").exists()

@@ -47,6 +47,9 @@ def test_two_chapter_runs_merge_into_one_report(tmp_path, monkeypatch, capsys):
     row = next(line for line in markdown.splitlines() if "mnist_dense_test_accuracy" in line)
     assert "0.1 (beaten)" in row
     assert (merged / "report.html").exists()
+    assert "Site: " in out and (merged / "site" / "ch02" / "2.1-good.html").exists()
+    assert (merged / "site" / "ch03" / "3.1-bad.html").exists()
+    assert "site/index.html" in markdown  # the merged report links to the merged site
     assert (merged / "notebooks" / "ch02" / "2.1-good.ipynb").exists()
     assert (merged / "logs" / "ch03" / "3.1-bad.log").exists()
     assert [n["notebook"] for n in json.loads((merged / "results.json").read_text())["notebooks"]] == ["2.1-good", "3.1-bad"]
