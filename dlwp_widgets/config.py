@@ -94,6 +94,7 @@ class RunSettings:
     data_source: str
     seed: int
     book_epochs: int = field(default=0, compare=False)
+    book: bool = field(default=True, compare=False)  # False: our own experiment (chapter 9), no book settings
 
     @property
     def mode(self) -> str:
@@ -104,13 +105,13 @@ class RunSettings:
         return smoke if self.smoke else full
 
     def describe(self) -> str:
-        epochs = f"{self.epochs} epochs"
-        if self.book_epochs and self.epochs != self.book_epochs:
-            epochs += f" (the book: {self.book_epochs})"
-        return (
-            f"run mode: {self.mode} | {epochs} | data source: {self.data_source} "
-            f"| seed: {self.seed}"
-        )
+        if self.book:
+            settings = f"{self.epochs} epochs"
+            if self.book_epochs and self.epochs != self.book_epochs:
+                settings += f" (the book: {self.book_epochs})"
+        else:
+            settings = "our own experiment, not the book's (its sizes are in the parameters cell)"
+        return f"run mode: {self.mode} | {settings} | data source: {self.data_source} | seed: {self.seed}"
 
 
 def resolve(
@@ -120,11 +121,13 @@ def resolve(
     data_source: str = "auto",
     seed: int = 0,
     smoke_epochs: int = 1,
+    book: bool = True,
 ) -> RunSettings:
     """Combine notebook values with ``DLWP_*`` environment overrides.
 
     ``epochs`` is the book's value; in smoke mode it becomes ``smoke_epochs``
     unless ``DLWP_EPOCHS`` (or an explicit papermill value) says otherwise.
+    ``book=False`` marks a notebook whose experiments are our own (chapter 9).
     """
     env_smoke = env_flag(ENV_SMOKE)
     smoke = bool(smoke) if env_smoke is None else env_smoke
@@ -144,6 +147,7 @@ def resolve(
         data_source=source,
         seed=check_seed(seed if env_seed is None else env_seed, ENV_SEED if env_seed is not None else "SEED"),
         book_epochs=book_epochs,
+        book=book,
     )
 
 
@@ -262,6 +266,7 @@ def setup(
     seed: int = 0,
     smoke_epochs: int = 1,
     quiet: bool = False,
+    book: bool = True,
 ) -> RunSettings:
     """Resolve the run settings, seed every generator and print a banner.
 
@@ -274,6 +279,7 @@ def setup(
         data_source=data_source,
         seed=seed,
         smoke_epochs=smoke_epochs,
+        book=book,
     )
     seed_everything(settings.seed)
     if not quiet:

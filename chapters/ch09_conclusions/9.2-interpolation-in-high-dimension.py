@@ -40,7 +40,7 @@ DIGIT_TESTS = 50  # MNIST test images checked (smoke: 20; a 784-pixel LP takes s
 import sys, subprocess
 if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
 from dlwp_widgets import config
-run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
+run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED, book=False)
 
 # %% [markdown]
 # ## Inside the hull: one linear program

@@ -17,6 +17,12 @@ def test_smoke_mode_shrinks_epochs_but_remembers_the_books():
     assert settings.pick(full=512, smoke=16) == 16
 
 
+def test_our_own_experiments_claim_no_book_setting():
+    settings = config.resolve(smoke=True, epochs=30, book=False)
+    assert "the book:" not in settings.describe() and "our own experiment" in settings.describe()
+    assert settings.epochs == 1 and settings.pick(full=30, smoke=8) == 8
+
+
 def test_environment_overrides_the_parameters_cell(monkeypatch):
     monkeypatch.setenv("DLWP_SMOKE", "1")
     monkeypatch.setenv("DLWP_DATA_SOURCE", "standin")
