@@ -135,7 +135,11 @@ def test_an_interrupted_run_stops_every_process_and_writes_its_report(tmp_path, 
         deadline = time.monotonic() + 120
         while not all(p.exists() and p.read_text() for p in pid_files):
             assert process.poll() is None, process.communicate()[0]
-            assert time.monotonic() < deadline, "the hanging notebooks never started"
+            if time.monotonic() > deadline:  # say why: the runner's output and each notebook's log
+                process.terminate()
+                output = process.communicate(timeout=60)[0]
+                logs = {log.name: log.read_text(errors="replace")[-1500:] for log in sorted(out.rglob("*.log"))}
+                pytest.fail(f"the hanging notebooks never started within 120 s\nrunner: {output}\nlogs: {logs}")
             time.sleep(0.2)
         kernels = [int(p.read_text()) for p in pid_files]
         started = [child.pid for child in psutil.Process(process.pid).children(recursive=True)]
