@@ -485,6 +485,9 @@ def measure(name: str, factory) -> list[dict]:
                      + (f"; in the background, result p50 {statistics.median(results):.0f} / p95 "
                         f"{float(np.percentile(results, 95)):.0f} ms" + ("; Stop button" if has_stop else "")
                         if results else "")})
+    if background is not None:  # no run of this widget may go on eating CPU while the next one is measured
+        background.request_stop()
+        background.wait(120)
     error = getattr(obj, "last_error", None)
     if error:
         rows.append({"widget": name, "control": "(widget error shown)", "kind": "error", "p50": float("nan"),

@@ -95,6 +95,9 @@ def one_hot(text: str, chars: Sequence[str]) -> np.ndarray:
 CONTEXTS = ("window", "stateful")
 
 
+STOP_CHECK = 50  # characters between two should_stop() checks: a few milliseconds
+
+
 class CharSampler:
     """Generate text from a trained ``LSTM -> Dense(softmax)`` model, in numpy.
 
@@ -201,10 +204,12 @@ class CharSampler:
         length: int = 400,
         temperatures: float | Sequence[float] = 0.5,
         random: RandomLike = None,
+        should_stop=None,
     ) -> list[str]:
         """``length`` new characters after ``seed``, one text per temperature (same seed, one batch).
 
         ``random`` is a seed or a numpy Generator; the same seed gives the same texts.
+        ``should_stop()`` is asked every ``STOP_CHECK`` characters (True raises ``InterruptedError``).
         """
         if np.ndim(temperatures) == 0:
             temperatures = [temperatures]
@@ -219,6 +224,8 @@ class CharSampler:
         with threadpool_limits(1):
             state, logits, position = self._consume(seed, len(temperatures))
             for step in range(length):
+                if should_stop is not None and step % STOP_CHECK == 0 and should_stop():
+                    raise InterruptedError("stopped")
                 codes = draw(softmax_at(logits, temperatures), rng)
                 generated[:, step] = codes
                 if step < length - 1:

@@ -7,7 +7,10 @@ the next-character distribution after the seed at the current temperature (the
 book's reweighting figure, live), next to the model's own distribution (T = 1).
 
 Generation runs the trained weights in numpy (:class:`~dlwp_widgets.text.generation.CharSampler`),
-so a 400-character sample takes tens of milliseconds and needs no retraining.
+so a 400-character sample takes tens of milliseconds and needs no retraining.  A
+control answers with the chart at once; the text is generated in the background
+(:meth:`RunsInBackground.run_latest`), so a long sample never holds the controls
+and a newer move stops an older generation.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 from dlwp_widgets.plots import agg_png
 from dlwp_widgets.text.generation import CharSampler
 from dlwp_widgets.text.sampling import reweight
-from dlwp_widgets.widgets.common import ShowsErrors
+from dlwp_widgets.widgets.common import RunsInBackground, ShowsErrors
 
 SHOWN_SYMBOLS = 20
 LABEL_STYLE = {"description_width": "initial"}
@@ -107,7 +110,7 @@ def distribution_chart(chars: Sequence[str], original: np.ndarray, reweighted: n
     return DistributionChart().png(chars, original, reweighted, temperature)
 
 
-class TemperatureSampler(ShowsErrors, widgets.VBox):
+class TemperatureSampler(RunsInBackground, ShowsErrors, widgets.VBox):
     """Sample text from a trained char-LSTM at an adjustable temperature.
 
     ``model`` is the book's ``LSTM -> Dense(softmax)`` model and ``chars`` the
@@ -116,7 +119,8 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
     (default) is the fast path; ``"window"`` is the book's exact 60-character
     window at a few times the cost.  Results for tests: ``last_text`` (the
     continuation), ``last_distribution`` (next-character probabilities at the
-    current temperature), ``last_error`` (None when all went well).
+    current temperature), ``last_error`` (None when all went well); ``wait()``
+    waits for the text (``background=False`` generates in the caller's thread).
     """
 
     def __init__(
@@ -129,8 +133,10 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
         temperature: float = 0.5,
         random_seed: int = 0,
         context: str = "stateful",
+        background: bool = True,
     ):
         self.chars = list(chars)
+        self._choice = 0  # counts the controls' changes: a generation for an older choice shows nothing
         self.last_text = ""
         self.last_distribution: np.ndarray | None = None
         self.last_seconds: float | None = None
@@ -167,6 +173,7 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
         for control in (self.temperature, self.length, self.seed_text, self.random_seed):
             control.observe(self._on_change, names="value")
         self.regenerate.on_click(self._on_regenerate)
+        self.background = False  # the first sample is ready when the widget is
         super().__init__(
             [
                 widgets.HBox([self.temperature, self.length]),
@@ -178,6 +185,7 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
             ]
         )
         self.update()
+        self.background = background
 
     def _on_change(self, change) -> None:
         self.update()
@@ -190,8 +198,16 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
             self._base_distributions = {seed: self.sampler.distribution(seed)}
         return self._base_distributions[seed]
 
+    def _show_problem(self, error: Exception) -> None:
+        self.show_error(str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}")
+        # No stale sample under the message: it would belong to other settings.
+        self.text.value = ""
+        self.status.value = ""
+        self.chart.layout.display = "none"
+
     def update(self) -> None:
-        """Regenerate from the controls' current values; problems go to the error area."""
+        """Show the chart for the controls' current values now, and generate the text (in the background)."""
+        self._choice += 1
         try:
             if self.sampler is None:
                 raise ValueError(self._setup_error)
@@ -201,28 +217,43 @@ class TemperatureSampler(ShowsErrors, widgets.VBox):
             temperature = self.temperature.value
             original = self._base_distribution(seed)
             reweighted = reweight(original, temperature)
-            started = time.perf_counter()
-            text = self.sampler.generate(seed, self.length.value, temperature, self.random_seed.value)[0]
-            seconds = time.perf_counter() - started
         except Exception as error:  # shown in the widget, which stays usable
-            self.show_error(str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}")
-            # No stale sample under the message: it would belong to other settings.
-            self.text.value = ""
-            self.status.value = ""
-            self.chart.layout.display = "none"
+            self.request_stop()  # a generation for older values must not cover the message
+            self._show_problem(error)
             return
         self.clear_error()
-        self.chart.layout.display = None
-        self.last_text = text
         self.last_distribution = reweighted
+        self.chart.layout.display = None
+        if self._chart is None:
+            self._chart = DistributionChart()
+        if self._chart_key != (seed, temperature):  # the length and the random seed do not change the chart
+            self.chart.value = self._chart.png(self.chars, original, reweighted, temperature)
+            self._chart_key = (seed, temperature)
+        self.status.value = "generating..."
+        self.run_latest(self._generate)
+
+    def _generate(self) -> None:
+        """Generate the text for the controls' current values (in this thread) and show it."""
+        choice = self._choice
+        seed, temperature = self.seed_text.value, self.temperature.value
+        try:
+            started = time.perf_counter()
+            text = self.sampler.generate(seed, self.length.value, temperature, self.random_seed.value,
+                                         should_stop=self.stop_requested)[0]
+            seconds = time.perf_counter() - started
+        except InterruptedError:
+            return  # a newer choice follows (or showed its problem)
+        except Exception as error:
+            if choice == self._choice:
+                self._show_problem(error)
+            return
+        if choice != self._choice:
+            return
+        self.clear_error()
+        self.last_text = text
         self.last_seconds = seconds
         self.status.value = f"{len(text)} characters in {seconds * 1000:.0f} ms"
         self.text.value = (
             '<pre class="dlwp-generated" style="white-space:pre-wrap">'
             f'<span style="color:#888">{html.escape(seed)}</span>{html.escape(text)}</pre>'
         )
-        if self._chart is None:
-            self._chart = DistributionChart()
-        if self._chart_key != (seed, temperature):  # the length and the random seed do not change the chart
-            self.chart.value = self._chart.png(self.chars, original, reweighted, temperature)
-            self._chart_key = (seed, temperature)

@@ -26,6 +26,7 @@ def model():
 
 def make(model, **kwargs):
     kwargs.setdefault("length", 60)
+    kwargs.setdefault("background", False)  # each move generates in this thread
     return TemperatureSampler(model, CHARS, "a bad cafe. ", **kwargs)
 
 
@@ -127,3 +128,42 @@ def test_length_and_random_seed_leave_the_chart_alone(model):
     assert widget.chart.value is shown and widget.last_text != text and len(widget.last_text) == 30
     widget.temperature.value = 0.9
     assert widget.chart.value is not shown
+
+
+def test_a_move_shows_the_chart_at_once_and_the_text_follows_in_the_background(model, monkeypatch):
+    import threading
+    import time
+
+    from dlwp_widgets.text import generation
+
+    widget = make(model, background=True, length=2000)
+    first_text, first_chart = widget.last_text, bytes(widget.chart.value)
+    assert len(first_text) == 2000 and not widget.running  # built synchronously
+    release, real = threading.Event(), generation.CharSampler.generate
+
+    def held(self, *args, **kwargs):
+        release.wait(10)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(generation.CharSampler, "generate", held)
+    started = time.perf_counter()
+    widget.temperature.value = 1.2
+    assert time.perf_counter() - started < 1.0 and widget.running
+    assert bytes(widget.chart.value) != first_chart and widget.status.value == "generating..."
+    widget.seed_text.value = ""  # a problem while the text is on its way: the message stays
+    release.set()
+    widget.wait(30)
+    assert "empty" in widget.last_error and widget.text.value == "" and widget.last_text == first_text
+    widget.seed_text.value = "a bad cafe. "
+    widget.wait(30)
+    assert widget.last_error is None and widget.last_text != first_text and "2000 characters" in widget.status.value
+
+
+def test_generation_stops_between_characters_when_asked(model):
+    from dlwp_widgets.text.generation import CharSampler
+
+    sampler = CharSampler(model, CHARS, context="stateful")
+    asked = []
+    with pytest.raises(InterruptedError):
+        sampler.generate("a bad cafe. ", 500, 0.5, 0, should_stop=lambda: asked.append(1) or len(asked) > 2)
+    assert len(asked) == 3
