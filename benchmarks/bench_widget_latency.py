@@ -465,6 +465,7 @@ def measure(name: str, factory) -> list[dict]:
         values = _values(control)
         if not values:
             continue
+        original = control.value
         try:
             warm = _time_set(control, values[0], background=background)
             seen: list[float] = []
@@ -473,6 +474,7 @@ def measure(name: str, factory) -> list[dict]:
             times = [_time_set(control, values[(i + 1) % len(values)], feedback, seen, background, results)
                      for i in range(MOVES)]
             cpu_p50 = statistics.median(CPU_MS)
+            _time_set(control, original, background=background)  # the next control starts from the widget's own settings
         except Exception as error:  # a control the benchmark cannot move: say so
             rows.append({"widget": name, "control": _label(control), "kind": "error", "p50": float("nan"),
                          "p95": float("nan"), "max": float("nan"), "n": 0, "note": f"{type(error).__name__}: {error}"})
