@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from dlwp_widgets.plots import agg_png
+
 
 class LatentError(ValueError):
     """The latent points or the model cannot be used; the message says why."""
@@ -145,12 +147,6 @@ def image_png(image: np.ndarray, scale: int = 4) -> bytes:
     return buffer.getvalue()
 
 
-def _figure_png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
 def latent_plane_png(points: np.ndarray, labels: np.ndarray | None = None, marker: Sequence[float] | None = None, extent: float = 3.0) -> bytes:
     """The encoded digits in the 2-D latent plane, coloured by class, with the explorer's point as a cross."""
     from matplotlib.figure import Figure  # no pyplot: leaves the notebook's backend alone
@@ -172,7 +168,7 @@ def latent_plane_png(points: np.ndarray, labels: np.ndarray | None = None, marke
     axes.set_ylabel("z[1]")
     axes.set_title("latent plane (z_mean of the digits)", fontsize=9)
     figure.tight_layout()
-    return _figure_png(figure)
+    return agg_png(figure)
 
 
 def loss_curves_png(d_losses: Sequence[float], g_losses: Sequence[float], upto: int, total: int | None = None) -> bytes:
@@ -189,7 +185,7 @@ def loss_curves_png(d_losses: Sequence[float], g_losses: Sequence[float], upto: 
     axes.set_ylabel("loss")
     axes.legend(loc="upper right", fontsize=8, frameon=False)
     figure.tight_layout()
-    return _figure_png(figure)
+    return agg_png(figure)
 
 
 def sample_grid(images: np.ndarray, columns: int | None = None) -> np.ndarray:
