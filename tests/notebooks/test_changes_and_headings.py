@@ -90,3 +90,20 @@ def test_a_marker_may_span_lines_and_the_index_lists_it():
     assert "| 6.21 | book bug fixed | The book's `a\\|b` loop. |" in page
     assert "<code>a|b</code>" in changes.index_html([change])
     assert change.page == "ch06/6.2-x.html#listing-6.21"  # where the site puts the page (site.page_path)
+
+
+def test_a_notebook_with_an_unmarked_change_note_is_reported(tmp_path):
+    from dlwp_widgets.book.notebooks import NotebookRef
+
+    source = tmp_path / "6.9-x.py"
+    source.write_text(
+        "# %% [markdown]\n# # 6.9 X\n\n# %% [markdown]\n# ### Listing 6.9 — Tokenizing\n#\n"
+        "# TextVectorization replaces the Tokenizer.\n\n# %% listing=\"6.9\"\nx = 1\n",
+        encoding="utf-8",
+    )
+    found = changes.problems(NotebookRef(source, 6, "6.9"))
+    assert found == ["6.9-x, listing 6.9: a change note without a marker: 'TextVectorization replaces the Tokenizer.'"]
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "# TextVectorization replaces", "# > **Changed: Keras 3 / TF 2 API.** TextVectorization replaces"), encoding="utf-8")
+    assert changes.problems(NotebookRef(source, 6, "6.9")) == []
+    assert [c.kind for c in changes.notebook_changes(NotebookRef(source, 6, "6.9"))] == ["Keras 3 / TF 2 API"]
