@@ -301,11 +301,13 @@ print(explorer.last_error, explorer.last_point, explorer.last_image.shape, explo
 # after training against a model that learned nothing about digits, a decoder
 # that always outputs the mean training image (its KL term is zero: an encoder
 # that returns the prior). A VAE whose decoder or sampler is broken does not beat it.
+# It is claimed at the book's settings only: a smoke run's one short epoch does
+# not get there (measured on the stand-in: 0.306 against the mean image's 0.296).
 
 # %%
 from dlwp_widgets.book import record, against_the_book
 
 mean_image = np.clip(x_train.mean(axis=0), 1e-7, 1 - 1e-7)  # Keras' binary cross-entropy clips at 1e-7 too
 mean_image_loss = float(np.mean(-(x_test * np.log(mean_image) + (1 - x_test) * np.log(1 - mean_image))))
-record("vae_mnist_val_loss", history.history["val_loss"][-1], baseline=mean_image_loss)
+record("vae_mnist_val_loss", history.history["val_loss"][-1], baseline=None if run.smoke else mean_image_loss)
 against_the_book()
