@@ -254,7 +254,7 @@ def _nav(root: str, extra: str = "") -> str:
 def _document(title: str, body: str) -> str:
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<link rel='stylesheet' href='{STATIC}/site.css'>{_scripts('')}</head><body>{_nav('')}{body}</body></html>"
+        f"<link rel='icon' href='data:,'><link rel='stylesheet' href='{STATIC}/site.css'>{_scripts('')}</head><body>{_nav('')}{body}</body></html>"
     )
 
 

@@ -543,15 +543,22 @@ def notebook_page(lab, browser):
         _close(lab, page, notebook)
 
 
-def test_curve_board_smoothing_slider_redraws_the_curves(notebook_page):
+def test_curve_board_unticking_a_run_redraws_the_curves(notebook_page):
     page = notebook_page(NEWSWIRES)
-    area = _widget(page, slider_label="Smoothing")
+    area = _widget(page, checkbox_label="64-4-46")
     assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
-    slider = _slider(area, "Smoothing")
-    readout = slider.locator(".widget-readout").inner_text().strip()
-    before, after = _press_and_wait_for_new_picture(page, slider.locator(".noUi-handle"), area.locator("img.widget-image"))
+    image = area.locator("img.widget-image")
+    before = _picture(image)
+    checkbox = area.locator(".widget-checkbox").filter(
+        has=page.locator("span", has_text=re.compile(r"^64-4-46$"))).locator("input")
+    checkbox.scroll_into_view_if_needed()
+    checkbox.click()
+    page.wait_for_function("([img, old]) => img.src !== old", arg=[image.element_handle(), before["src"]],
+                           timeout=WIDGET_UPDATE_TIMEOUT_MS)
+    _wait_for_kernel(page)
+    after = _picture(image)
     area.screenshot(path=str(SCREENSHOTS / "3.5-curve-board.png"))
-    assert slider.locator(".widget-readout").inner_text().strip() != readout
+    assert not checkbox.is_checked()
     assert after["sha256"] != before["sha256"] and after["size"] > 1000
     assert area.locator(WIDGET_ERROR).count() == 0
 

@@ -8,7 +8,8 @@
 import '@fortawesome/fontawesome-free/css/all.min.css';
 import '@fortawesome/fontawesome-free/css/v4-shims.min.css';
 import '@lumino/widgets/style/index.css';
-import { HTMLManager } from '@jupyter-widgets/html-manager';
+// The manager alone: the package's index also loads its embedders (ajv, a webpack-only variable).
+import { HTMLManager } from '@jupyter-widgets/html-manager/lib/htmlmanager';
 
 const STATE = 'script[type="application/vnd.jupyter.widget-state+json"]';
 const VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]';
