@@ -313,16 +313,18 @@ print(explorer.last_error, explorer.last_point, explorer.last_image.shape, explo
 #
 # The book's result (row 54) is a picture: the grid above should morph smoothly
 # between digit classes. What a reader can check in numbers: the validation loss
-# after training against the same VAE untrained (same architecture, fresh
-# weights), which a model that learned anything beats, in smoke mode too. Both losses
-# come from the corrected sampler (`exp(0.5 · z_log_var)`, listing 8.26), not the book's
-# `exp(z_log_var)`.
+# after training against a model that learned nothing about digits, a decoder
+# that always outputs the mean training image (its KL term is zero: an encoder
+# that returns the prior). A VAE whose decoder or sampler is broken does not beat it.
+# It is claimed at the book's settings only: a smoke run's one short epoch does
+# not get there (measured on the stand-in: 0.306 against the mean image's 0.296).
+# The VAE's loss comes from the corrected sampler (`exp(0.5 · z_log_var)`, listing
+# 8.26), not the book's `exp(z_log_var)`.
 
 # %%
 from dlwp_widgets.book import record, against_the_book
 
-untrained = generative.VAE(generative.vae_encoder(img_shape, latent_dim), generative.vae_decoder(latent_dim), seed=run.seed)
-untrained.compile(optimizer="rmsprop")
-untrained_loss = untrained.evaluate(x_test, batch_size=batch_size, verbose=0, return_dict=True)["loss"]
-record("vae_mnist_val_loss", history.history["val_loss"][-1], baseline=untrained_loss)
+mean_image = np.clip(x_train.mean(axis=0), 1e-7, 1 - 1e-7)  # Keras' binary cross-entropy clips at 1e-7 too
+mean_image_loss = float(np.mean(-(x_test * np.log(mean_image) + (1 - x_test) * np.log(1 - mean_image))))
+record("vae_mnist_val_loss", history.history["val_loss"][-1], baseline=None if run.smoke else mean_image_loss)
 against_the_book()

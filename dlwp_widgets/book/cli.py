@@ -136,7 +136,7 @@ def _book_site(args) -> int:
 
 
 def _book_sync(args) -> int:
-    from dlwp_widgets.book.sync import sync
+    from dlwp_widgets.book.sync import ChangedCheckedCell, sync
 
     if args.paths:
         paths = [Path(p) for p in args.paths]
@@ -157,7 +157,11 @@ def _book_sync(args) -> int:
             print(f"{path}: no such notebook source (.py)")
             return 2
         started = time.monotonic()
-        target = sync(path, execute=not args.no_execute)
+        try:
+            target = sync(path, execute=not args.no_execute, keep_outputs=args.keep_outputs)
+        except ChangedCheckedCell as error:
+            print(f"{path}: {error}")
+            return 2
         print(f"wrote {target} ({time.monotonic() - started:.1f} s)")
     return 0
 
@@ -331,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--chapters", type=_chapters)
     sync.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1")
     sync.add_argument("--no-execute", action="store_true", help="pair only, store no outputs")
+    sync.add_argument("--keep-outputs", action="store_true",
+                      help="execute nothing: keep the stored outputs of unchanged checked cells (markdown edits)")
     sync.set_defaults(handler=_book_sync)
 
     get = book_commands.add_parser("get", help="copy the notebooks shipped with the package into a folder")
