@@ -485,7 +485,14 @@ def _results_body(pages: list[Page]) -> str:
 
 # The site's pages beside the index and the notebooks, in the order of the navigation bar:
 # another page is one more entry here.
+def _changes_body(pages: list[Page]) -> str:
+    from dlwp_widgets.book import changes
+
+    return changes.site_page_body()
+
+
 EXTRA_PAGES: list[ExtraPage] = [
+    ExtraPage("changes.html", "What changed since the book", _changes_body),
     ExtraPage("listings.html", "Listings", _listings_body),
     ExtraPage("results.html", "Results against the book", _results_body),
 ]

@@ -254,8 +254,16 @@ def test_the_search_index_holds_sections_listings_and_headings(site):
 def test_extra_pages_are_one_list(tmp_path, monkeypatch):
     from dlwp_widgets.book import site as site_module
 
-    extra = site_module.ExtraPage("changes.html", "What changed", lambda pages: f"<h1>{len(pages)} pages</h1>")
+    extra = site_module.ExtraPage("extra.html", "An extra page", lambda pages: f"<h1>{len(pages)} pages</h1>")
     monkeypatch.setattr(site_module, "EXTRA_PAGES", [*site_module.EXTRA_PAGES, extra])
     built = build_site(make_run(tmp_path / "run"), tmp_path / "site")
-    assert "<h1>3 pages</h1>" in (built.out_dir / "changes.html").read_text()
-    assert '<a href="../changes.html">What changed</a>' in (built.out_dir / built.pages[0].path).read_text()
+    assert "<h1>3 pages</h1>" in (built.out_dir / "extra.html").read_text()
+    assert '<a href="../extra.html">An extra page</a>' in (built.out_dir / built.pages[0].path).read_text()
+
+
+def test_the_change_index_is_the_sites_first_extra_page(tmp_path):
+    built = build_site(make_run(tmp_path / "run"), tmp_path / "site")
+    changes = (built.out_dir / "changes.html").read_text()
+    assert "Changed:" in changes or "changed" in changes.lower()
+    index = (built.out_dir / "index.html").read_text()
+    assert index.index('href="changes.html"') < index.index('href="listings.html"')
