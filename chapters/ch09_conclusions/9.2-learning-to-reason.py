@@ -140,8 +140,8 @@ for key, value in accuracy.items():
 import keras
 
 encoded = {part: {s: reasoning.encode(ps) for s, ps in split.items()} for part, split in (("train", train), ("test", test))}
-keras.utils.set_random_seed(run.seed)
 for trained_on in reasoning.SAMPLINGS:
+    keras.utils.set_random_seed(run.seed)  # both networks start from the same initialisation
     model = reasoning.chaining_network()
     model.fit(*encoded["train"][trained_on], epochs=run.pick(run.epochs, 3), batch_size=64, verbose=0)
     for tested_on in reasoning.SAMPLINGS:
