@@ -74,7 +74,8 @@ except hull.HullError as error:
 # the mean over several independent training sets (`hull.gaussian_grid_over_draws`),
 # with the spread between them; in one dimension the exact rate is known,
 # (N − 1)/(N + 1) for N training samples whatever the distribution (`hull.exact_rate_1d`),
-# and the first row is printed beside it as a check of the whole method.
+# and the first row is printed beside it. A cell of a few draws can still be far
+# off, so the check of the whole method is one cell (d = 1, N = 10) over many draws.
 
 # %%
 dimensions = list(range(1, run.pick(MAX_DIMENSION, 8) + 1))
@@ -85,6 +86,11 @@ print("mean (sd over draws)\ndim  " + "".join(f"{c:>12}" for c in counts))
 for d, row, sd in zip(dimensions, grid, spread):
     print(f"{d:3}  " + "".join("           -" if np.isnan(r) else f"{r:6.0%} ({s:3.0%})" for r, s in zip(row, sd)))
 print("exact" + "".join(f"{hull.exact_rate_1d(c):7.0%}     " for c in counts), "(d = 1)")
+# one cell of a few draws can be far off (the spread above says how far); the check of the method uses many
+check_draws = run.pick(100, 50)
+check, _ = hull.gaussian_grid_over_draws([1], [10], draws=check_draws, test_count=20, seed=run.seed)
+check_1d = float(check[0, 0])
+print(f"d = 1, N = 10 over {check_draws} draws: {check_1d:.1%} inside, exact {hull.exact_rate_1d(10):.1%}")
 
 # %% [markdown]
 # The paper's figure plots, for each dimension, the training-set size needed to keep
@@ -140,8 +146,8 @@ for name, rate in digit_rates.items():
 # %% [markdown]
 # ## What this does and does not show
 #
-# **Shows:** in one dimension the measured rates match the exact ones within their
-# spread; with the dimension, the training-set size needed to keep new samples
+# **Shows:** in one dimension the measured rate matches the exact one once enough
+# training draws are averaged (single cells scatter by their spread); with the dimension, the training-set size needed to keep new samples
 # inside the hull grows roughly geometrically (the shape of the paper's figure, here
 # only up to a few thousand samples and a handful of dimensions). Test digits are
 # never inside the hull of the training digits in pixel space, yet often are in a
@@ -172,7 +178,8 @@ HullExplorer(dimension=4, count=300)
 # ## This run against the book
 #
 # Our experiment, not a book result; each claim is a relation the run can break.
-# In one dimension the mean rate at N = 10 must be within 0.1 of the exact 9/11. At
+# In one dimension the mean rate at N = 10 over many draws must be within 0.05 of
+# the exact 9/11. At
 # the largest training-set size the rate must be at least 0.9 in 2 dimensions, no
 # higher in 4, and at least 30 points lower in 8; the "samples needed" must grow by
 # a factor of at least 1.5 per dimension. On real MNIST, at most 5% of the test
@@ -183,8 +190,7 @@ HullExplorer(dimension=4, count=300)
 from dlwp_widgets.book import record, against_the_book
 
 gaussian = ()  # the Gaussian experiments use no dataset
-record("hull_gaussian_dim_1_n_10_error", abs(grid[dimensions.index(1), counts.index(10)] - hull.exact_rate_1d(10)),
-       datasets=gaussian)
+record("hull_gaussian_dim_1_n_10_error", abs(check_1d - hull.exact_rate_1d(10)), datasets=gaussian)
 for d in (2, 4, 8):
     record(f"hull_gaussian_rate_dim_{d}_largest_n", grid[dimensions.index(d), -1], datasets=gaussian)
 record("hull_gaussian_samples_growth_per_dimension", growth, datasets=gaussian)
