@@ -215,6 +215,30 @@ def _book_listings(args) -> int:
     return 0
 
 
+def _book_changes(args) -> int:
+    from dlwp_widgets.book import changes
+    from dlwp_widgets.book.notebooks import find_notebooks, find_root
+
+    refs = find_notebooks()
+    problems = [problem for ref in refs if changes._ported(ref) for problem in changes.problems(ref)]
+    if problems:
+        print("dlwp: fix these change notes first:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    found = changes.collect(refs)
+    if args.check:
+        path = changes.index_path()
+        if not path.exists() or path.read_text(encoding="utf-8") != changes.index_markdown(found):
+            print(f"dlwp: {changes.INDEX_PATH} is stale: run `dlwp book changes`", file=sys.stderr)
+            return 1
+        print(f"{changes.INDEX_PATH} is up to date ({len(found)} changes).")
+        return 0
+    if not find_root().writable_copy:
+        print(changes.index_markdown(found))
+        return 0
+    print(f"wrote {changes.write_index()} ({len(found)} changes)")
+    return 0
+
+
 def _book_merge(args) -> int:
     from dlwp_widgets.book.merge import MergeError, merge_runs
     from dlwp_widgets.book.runner import PASSED
@@ -323,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     listings = book_commands.add_parser("listings", help="list the book's listings")
     listings.add_argument("--chapter", type=int)
     listings.set_defaults(handler=_book_listings)
+
+    changes = book_commands.add_parser("changes", help="regenerate docs/changes-from-the-book.md from the notebooks' markers")
+    changes.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    changes.set_defaults(handler=_book_changes)
 
     merge = book_commands.add_parser("merge", help="merge run folders (e.g. one per chapter) into one report")
     merge.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="folders written by `dlwp book run`")

@@ -56,3 +56,8 @@ def test_doctor_gives_a_fix_for_a_missing_package(monkeypatch, capsys):
     assert doctor.run_checks() == 1
     out = capsys.readouterr().out
     assert "!! papermill" in out and "fix: pip install" in out
+
+
+def test_book_changes_check_says_the_index_is_current(capsys):
+    assert main(["book", "changes", "--check"]) == 0
+    assert "docs/changes-from-the-book.md is up to date" in capsys.readouterr().out
