@@ -181,7 +181,7 @@ HullExplorer(dimension=4, count=300)
 # In one dimension the mean rate at N = 10 over many draws must be within 0.05 of
 # the exact 9/11. At
 # the largest training-set size the rate must be at least 0.9 in 2 dimensions, no
-# higher in 4, and at least 30 points lower in 8; the "samples needed" must grow by
+# higher in 4, and at least 15 points lower in 8; the "samples needed" must grow by
 # a factor of at least 1.5 per dimension. On real MNIST, at most 5% of the test
 # digits may be inside the pixel-space hull, and the 2-D projection must hold at
 # least 50 points more.
