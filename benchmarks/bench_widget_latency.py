@@ -277,8 +277,18 @@ def make_hull_explorer():
     return HullExplorer(dimension=2, count=100)
 
 
+def make_reasoning_explorer():
+    from dlwp_widgets.limits import reasoning
+    from dlwp_widgets.widgets.reasoning_explorer import ReasoningExplorer
+
+    problems = {s: reasoning.sample(s, 700, seed=1) for s in reasoning.SAMPLINGS}  # the notebook's smoke test sets
+    answers = {w: {s: reasoning.lookup(ps, w) for s, ps in problems.items()} for w in reasoning.LOOKUPS}
+    return ReasoningExplorer(problems, answers, depth=3)
+
+
 FACTORIES = {
     "extrapolation_explorer": make_extrapolation_explorer,
+    "reasoning_explorer": make_reasoning_explorer,
     "hull_explorer": make_hull_explorer,
     "adversarial_explorer": make_adversarial_explorer,
     "embedding_explorer": make_embedding_explorer,

@@ -17,7 +17,12 @@
 # The book's last chapter has no code; this notebook turns one of its arguments into
 # an experiment. **The claim:** a classifier that is accurate on test images has not
 # learned what a digit *is*; it has learned a mapping that can be pushed across a
-# decision boundary by changes a person would not notice. **The experiment:** attack
+# decision boundary by changes that leave the image's meaning intact for a person.
+# The book speaks of imperceptible changes to photographs. On MNIST's black
+# background nothing is imperceptible: at ε = 0.2 (a fifth of the grey range per
+# pixel, where our claim says most correct answers flip) the change shows as grey
+# speckle, yet the digit stays plainly the same digit (pictures below, at that ε).
+# **The experiment:** attack
 # the chapter-5 MNIST convnet with the fast gradient sign method (FGSM) and with a
 # few iterative steps (BIM/PGD), for growing per-pixel budgets ε, untargeted and
 # towards a chosen class. This is our own experiment, not a result of the book.
@@ -42,9 +47,12 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 #
 # The MNIST convnet of section 5.1 (`models.convnets.mnist_convnet`: three
 # convolutions, two poolings, Dense 64, softmax). If a model saved by an earlier run
-# of this notebook exists in the cache (`models.convnets.saved_model_path`, one file
-# per run mode), it is reused; otherwise it is trained here with section 5.1's recipe
-# (in smoke mode on a slice of the data for one epoch) and saved there.
+# of this notebook exists in the cache (`models.convnets.saved_model_path`), it is
+# reused; otherwise it is trained here with section 5.1's recipe (in smoke mode on a
+# slice of the data for one epoch) and saved there. The file is named by the data the
+# loader actually returned (real MNIST or the stand-in), the number of training
+# images, the epochs and the seed, so a model trained on stand-ins is never reloaded
+# for real MNIST.
 
 # %%
 import keras
@@ -52,18 +60,20 @@ import numpy as np
 
 from dlwp_widgets.datasets import mnist
 from dlwp_widgets.models import convnets
+from dlwp_widgets.recording import data_sources
 
 (train_images, train_labels), (test_images, test_labels) = mnist.load_data(source=run.data_source)
 train_x = train_images.reshape(-1, 28, 28, 1).astype("float32") / 255
 test_x = test_images.reshape(-1, 28, 28, 1).astype("float32") / 255
 
-saved = convnets.saved_model_path(f"mnist_convnet_ch09-{run.mode}-{run.data_source}.keras")
+used = data_sources()["mnist"]  # "real" or "standin": what the loader actually returned, not the policy
+count = run.pick(60000, 8000)
+saved = convnets.saved_model_path(f"mnist_convnet_ch09-{used}-{count}x{run.epochs}-seed{run.seed}.keras")
 if saved.exists():
     model = keras.models.load_model(saved)
     print("loaded", saved)
 else:
     model = convnets.mnist_convnet()
-    count = run.pick(60000, 8000)
     model.fit(train_x[:count], keras.utils.to_categorical(train_labels[:count], 10), epochs=run.epochs, batch_size=64, verbose=2)
     model.save(saved)
     print("trained and saved", saved)
@@ -127,13 +137,13 @@ plt.show()
 # %% [markdown]
 # ## What the attacked digits look like
 #
-# Five test digits the model classifies correctly, attacked at the smallest ε with
-# which the iterative attack flipped at least 90% of the correct predictions (0.2 if
-# none did): the original, the perturbation (red up, blue down) and the attacked
-# image, each with the model's answer and confidence.
+# Five test digits the model classifies correctly, attacked by the iterative method at
+# ε = 0.2, the budget of the flip-rate claim below: the original, the perturbation
+# (red up, blue down) and the attacked image, each with the model's answer and
+# confidence. Judge for yourself how visible a fifth of the grey range is.
 
 # %%
-shown_eps = adversarial.smallest_epsilon(epsilons, bim["flip_rate"], 0.9) or 0.2
+shown_eps = 0.2
 correct = np.flatnonzero(adversarial.predict(model, images).argmax(-1) == labels)[:5]
 x_adv = adversarial.attack(model, images[correct], labels[correct], shown_eps, method="iterative", steps=steps)
 before, after = adversarial.predict(model, images[correct]), adversarial.predict(model, x_adv)
@@ -164,10 +174,14 @@ for eps, rate in zip(targeted["epsilon"], targeted["target_rate"]):
 # %% [markdown]
 # ## What this does and does not show
 #
-# **Shows:** a per-pixel change of a few percent of the grey range, found with a
-# handful of gradient steps, turns most correct answers wrong, and can steer them to
-# a class of our choice; the images still look like the same digits. The network's
-# decision depends on directions in pixel space that carry no meaning for us.
+# **Shows:** a per-pixel change of at most ε = 0.2 (a fifth of the grey range; the
+# table gives the flip rate at every ε tried and the smallest ε that flips half of
+# the correct answers), found with a handful of gradient steps, turns most correct
+# answers wrong, and can steer them to a class of our choice; already at ε = 0.1 the
+# attacks cost the model several points. The digits stay readable, though on a
+# black background the change is visible as speckle, so "imperceptible" is too
+# strong a word for MNIST. The network's decision depends on
+# directions in pixel space that carry no meaning for us.
 #
 # **Does not show:** that people are immune to every such trick, that adversarial
 # training (training on attacked images) does not help (it does, partly, at a cost in
@@ -190,21 +204,22 @@ AdversarialExplorer(model, images[:50], labels[:50], epsilon=0.1, steps=steps)
 # %% [markdown]
 # ## This run against the book
 #
-# Our experiment, not a book result. The baseline of each attacked accuracy is the
-# clean accuracy of the same images: the claim predicts the attacked accuracy does
-# *not* exceed it (the report says "not beaten" when the attack worked). The
-# targeted rate's baseline is chance (10%).
+# Our experiment, not a book result; each claim is a relation the run can break
+# (`book/targets/ch09.json`). FGSM at ε = 0.1 must cost at least 5 points of the
+# clean accuracy of the same images, and the iterative attack at least as much as
+# FGSM; at ε = 0.2 the iterative attack must flip at least half of the correct
+# predictions, judged in full mode on real MNIST and only when the clean accuracy
+# reached 0.98 (a weak model is no evidence); the targeted attack at ε = 0.2 must
+# send at least 20 points more than chance (10%) of the other digits to class 3.
 
 # %%
 from dlwp_widgets.book import record, against_the_book
 
 at = epsilons.index(0.1)
+record("adversarial_clean_accuracy", fgsm["accuracy"][0])
 record("adversarial_fgsm_accuracy_eps_0_1", fgsm["accuracy"][at], baseline=fgsm["accuracy"][0])
 record("adversarial_iterative_accuracy_eps_0_1", bim["accuracy"][at], baseline=bim["accuracy"][0])
-if fgsm_eps is not None:
-    record("adversarial_fgsm_epsilon_half_flipped", fgsm_eps)
-if bim_eps is not None:
-    record("adversarial_iterative_epsilon_half_flipped", bim_eps)
+record("adversarial_iterative_flip_rate_eps_0_2", bim["flip_rate"][epsilons.index(0.2)])
 record("adversarial_targeted_rate_eps_0_2", targeted["target_rate"][2], baseline=0.1)
 against_the_book()
 

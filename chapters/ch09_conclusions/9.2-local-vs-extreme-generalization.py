@@ -158,19 +158,21 @@ ExtrapolationExplorer("sin(x)", training_range=(-2.0, 2.0))
 # %% [markdown]
 # ## This run against the book
 #
-# Our experiment, not a book result. Inside/outside errors are recorded without a
-# baseline: the claim is that the outside error is much larger (compare the two
-# rows). For the odd numbers, the baseline of "last bit right" is 0.5 (a coin): the
-# claim predicts the network does *not* beat it. For sorting, the in-distribution
-# exact-match rate is the baseline of the long lists' rate, which the claim
-# predicts is not reached.
+# Our experiment, not a book result; each claim is a relation the run can break.
+# Inside [-1, 1] the RMSE of x² must be at most 0.1, and outside at least 10 times
+# that. On odd numbers the 7 bits that varied in training must be copied with at
+# least 95% accuracy; the last bit, 0 in every training example, is shown as an
+# illustration only: no network trained on those data could have learned it, so its
+# low accuracy tests nothing. Sorting must reach 90% exact matches on 5-digit lists
+# in full mode; only then is the 12-digit rate judged, which must fall below half
+# of it.
 
 # %%
 from dlwp_widgets.book import record, against_the_book
 
 record("extrapolation_square_rmse_inside", dense_errors["inside"])
 record("extrapolation_square_rmse_outside", dense_errors["outside"])
-record("identity_even_to_odd_last_bit_accuracy", odd_bits[-1], baseline=0.5)
+record("identity_even_to_odd_last_bit_accuracy", odd_bits[-1])
 record("identity_even_to_odd_other_bits_accuracy", odd_bits[:-1].mean())
 record("sorting_exact_match_length_5", sort_scores[5]["exact_match"])
 record("sorting_exact_match_length_12", sort_scores[12]["exact_match"], baseline=sort_scores[5]["exact_match"])

@@ -156,3 +156,26 @@ def pca_fit(train, components: int):
 
 def pca_project(data, mean, directions) -> np.ndarray:
     return (np.asarray(data, dtype=np.float64) - mean) @ directions.T
+
+
+def gaussian_grid_over_draws(dimensions, counts, *, draws: int, test_count: int = 50, seed: int = 0):
+    """:func:`gaussian_grid` repeated over ``draws`` independent training sets: ``(mean, sd)`` grids.
+
+    One draw of the training set with a few dozen test points is a noisy estimate
+    (at d = 1, N = 10 it can read 99% where the exact rate is 82%); the spread over
+    draws says how far a single cell can be trusted.
+    """
+    if int(draws) < 2:
+        raise HullError(f"at least 2 training draws are needed for a spread, got {draws}.")
+    grids = np.stack([gaussian_grid(dimensions, counts, test_count=test_count, seed=seed * 1000 + draw)
+                      for draw in range(int(draws))])
+    return grids.mean(axis=0), grids.std(axis=0, ddof=1)
+
+
+def exact_rate_1d(count: int) -> float:
+    """Probability that a new sample of a continuous 1-D distribution lies inside the range of ``count`` samples.
+
+    The new point is inside unless it is the smallest or largest of the ``count + 1``
+    exchangeable points: ``(count - 1) / (count + 1)``, whatever the distribution.
+    """
+    return (count - 1) / (count + 1)

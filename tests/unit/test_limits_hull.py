@@ -64,3 +64,15 @@ def test_too_few_samples_and_bad_data():
         hull.in_hull(np.zeros((0, 2)), [0.5, 0.5])
     with pytest.raises(InterruptedError):
         hull.membership(SQUARE, [[0.5, 0.5]], should_stop=lambda: True)
+
+
+def test_rates_over_training_draws_match_the_exact_one_dimensional_rate():
+    from dlwp_widgets.limits.hull import exact_rate_1d, gaussian_grid_over_draws
+
+    assert exact_rate_1d(10) == pytest.approx(9 / 11) and exact_rate_1d(2) == pytest.approx(1 / 3)
+    mean, spread = gaussian_grid_over_draws([1], [10, 100], draws=8, test_count=100, seed=0)
+    # 800 test points per cell: the mean is within a few points of (N - 1)/(N + 1)
+    assert abs(mean[0, 0] - exact_rate_1d(10)) < 0.05 and abs(mean[0, 1] - exact_rate_1d(100)) < 0.02
+    assert (spread > 0).all()  # independent draws differ
+    with pytest.raises(hull.HullError, match="at least 2 training draws"):
+        gaussian_grid_over_draws([1], [10], draws=1)
