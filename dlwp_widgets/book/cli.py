@@ -73,7 +73,14 @@ def _output_folder(text: str) -> str:
 def _book_run(args) -> int:
     from dlwp_widgets.book.notebooks import find_root
     from dlwp_widgets.book.report import write_report
-    from dlwp_widgets.book.runner import PASSED, RunInterrupted, RunOptions, run_notebooks, write_results
+    from dlwp_widgets.book.runner import (
+        PASSED,
+        SMOKE_TIMEOUT_S,
+        RunInterrupted,
+        RunOptions,
+        run_notebooks,
+        write_results,
+    )
     from dlwp_widgets.config import check_data_source
 
     refs = _selected_notebooks(args)
@@ -83,12 +90,13 @@ def _book_run(args) -> int:
     # Never write into the installed package: a run of the shipped copy goes to ./build.
     build_base = (root.path if root.writable_copy else Path.cwd()) / "build"
     smoke = not args.full
+    timeout = args.timeout if args.timeout is not None else (SMOKE_TIMEOUT_S if smoke else None)
     options = RunOptions(
         smoke=smoke,
         data_source=check_data_source(args.data_source),
         seed=args.seed,
         epochs=args.epochs,
-        timeout_s=args.timeout,
+        timeout_s=timeout,
         jobs=args.jobs,
         out_dir=Path(args.out or build_base / ("smoke" if smoke else "full")).resolve(),
     )
@@ -98,7 +106,7 @@ def _book_run(args) -> int:
         print(f"dlwp: cannot use {options.out_dir} as the output folder: {error.strerror or error}")
         return 2
     print(f"Executing {len(refs)} notebooks ({options.mode} mode, data source {options.data_source}, "
-          f"{options.jobs} at a time, {options.timeout_s:.0f} s timeout each) into {options.out_dir}")
+          f"{options.jobs} at a time, {options.timeout_text}) into {options.out_dir}")
     start = time.monotonic()
     try:
         results = run_notebooks(refs, options, progress=not args.quiet)
@@ -288,7 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--chapters", type=_chapters, help="e.g. 2,5 (default: all)")
     run.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1 or 5.24 (overrides --chapters)")
     run.add_argument("--jobs", type=_count(1), default=1, help="notebooks executed at the same time")
-    run.add_argument("--timeout", type=_positive_float, default=900.0, help="seconds per notebook")
+    run.add_argument("--timeout", type=_positive_float,
+                     help="seconds per notebook (default: 900 in smoke mode, no limit in full mode)")
     run.add_argument("--data-source", default="auto", choices=("auto", "real", "standin"), help="auto, real or standin")
     run.add_argument("--seed", type=_count(0), default=0)
     run.add_argument("--epochs", type=_count(1), help="override every notebook's EPOCHS")

@@ -45,6 +45,13 @@ class Merged(NamedTuple):
     site_note: str | None  # where the site is, or why it could not be built; None without a site
 
 
+def _longest_timeout(timeouts: list) -> float | None:
+    """The merged run's limit: none when any run had none (``null`` in its results.json)."""
+    if any(timeout is None for timeout in timeouts):
+        return None
+    return max(float(timeout) for timeout in timeouts)
+
+
 def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Merged:
     """Merge ``run_dirs`` into ``out_dir`` (with its site unless ``site=False``): the report paths and results."""
     run_dirs = [Path(d).resolve() for d in run_dirs]
@@ -72,7 +79,7 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Mer
         smoke=modes == ["smoke"],
         data_source=", ".join(sources),
         jobs=max(int(payload.get("jobs", 1)) for _, payload in runs),
-        timeout_s=max(float(payload.get("timeout_s", 1)) for _, payload in runs),
+        timeout_s=_longest_timeout([payload.get("timeout_s", 1) for _, payload in runs]),
         out_dir=out_dir,
     )
     interrupted = ", ".join(
