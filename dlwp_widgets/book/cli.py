@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -219,6 +220,28 @@ def _book_listings(args) -> int:
     return 0
 
 
+def _book_record(args) -> int:
+    from dlwp_widgets.book import records
+
+    default_out = records.records_folder()
+    out = Path(args.out) if args.out else default_out
+    try:
+        written = records.record_runs([Path(d) for d in args.run_dirs], out)
+    except records.RecordRefused as error:
+        print(f"dlwp: no record written: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    if out.resolve() == default_out.resolve():
+        readme = default_out.parent / "README.md"
+        if readme.exists() and records.update_readme(readme, records.latest_records(default_out)):
+            print(f"{readme}: table of reproduction records updated")
+    if args.tolerances:
+        for path in written:
+            print(records.tolerance_report(json.loads(path.read_text(encoding="utf-8")), args.machine))
+    return 0
+
+
 def _book_merge(args) -> int:
     from dlwp_widgets.book.merge import MergeError, merge_runs
     from dlwp_widgets.book.runner import PASSED
@@ -332,6 +355,15 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--out", required=True, type=_output_folder, help="folder for the merged report")
     merge.add_argument("--no-site", action="store_true", help="skip the merged run's static site")
     merge.set_defaults(handler=_book_merge)
+
+    record = book_commands.add_parser("record", help="real-data full runs -> committed reproduction records")
+    record.add_argument("run_dirs", nargs="+", metavar="RUN_DIR",
+                        help="`dlwp book run --full --data-source real` folders (several seeds of a notebook: one record)")
+    record.add_argument("--out", type=_output_folder, help="records folder (default: records/ beside chapters/)")
+    record.add_argument("--tolerances", action="store_true",
+                        help="also print each metric's tolerance from the measured spread, with its source")
+    record.add_argument("--machine", default="", help="the machine's name for --tolerances (e.g. '2-core CPU')")
+    record.set_defaults(handler=_book_record)
 
     data = commands.add_parser("data", help="datasets: list the cache, prefetch files")
     data_commands = data.add_subparsers(dest="data_command", required=True)

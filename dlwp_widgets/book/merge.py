@@ -75,7 +75,10 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Mer
     results = sorted(by_notebook.values(), key=lambda r: (r.ref.chapter, int(r.ref.section.split(".")[1]), r.ref.stem))
     modes = sorted({payload.get("mode", "?") for _, payload in runs})
     sources = sorted({payload.get("data_source", "?") for _, payload in runs})
+    seeds = {payload.get("seed") for _, payload in runs}
+    environments = {run_dir.name: payload.get("environment") for run_dir, payload in runs}
     options = RunOptions(
+        seed=seeds.pop() if len(seeds) == 1 and None not in seeds else 0,
         smoke=modes == ["smoke"],
         data_source=", ".join(sources),
         jobs=max(int(payload.get("jobs", 1)) for _, payload in runs),
@@ -92,5 +95,7 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Mer
 
         site_note = build_run_site(out_dir)
     md_path, html_path = write_report(results, options, wall, interrupted=interrupted)
-    write_results(results, replace(options), wall, interrupted=interrupted)
+    same = len({json.dumps(env, sort_keys=True) for env in environments.values()}) == 1
+    environment = next(iter(environments.values())) if same else {"merged runs": environments}
+    write_results(results, replace(options), wall, interrupted=interrupted, environment=environment or {})
     return Merged(md_path, html_path, results, site_note)

@@ -168,12 +168,36 @@ def result_from_json(entry: dict, base: Path) -> NotebookResult:
     return result
 
 
-def write_results(results: list[NotebookResult], options: RunOptions, wall_s: float, *, interrupted: str = "") -> Path:
-    """``results.json`` in the run folder: what ``dlwp book merge`` needs besides the records."""
+def run_environment() -> dict:
+    """Versions and machine of this run (read without importing TensorFlow): what a reproduction record cites."""
+    import platform
+    from importlib import metadata
+
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "python": platform.python_version(),
+        **{package: version(package) for package in ("tensorflow", "keras", "numpy")},
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def write_results(
+    results: list[NotebookResult], options: RunOptions, wall_s: float, *, interrupted: str = "", environment=None
+) -> Path:
+    """``results.json`` in the run folder: what ``dlwp book merge`` and ``dlwp book record`` need besides the records."""
     path = options.out_dir / RESULTS_FILE
     payload = {
         "mode": options.mode,
         "data_source": options.data_source,
+        "seed": options.seed,
+        "epochs": options.epochs,
+        "environment": environment if environment is not None else run_environment(),
         "jobs": options.jobs,
         "timeout_s": options.timeout_s,
         "wall_s": round(wall_s, 3),

@@ -344,5 +344,8 @@ def _write_results(out_dir: Path, pages: list[Page], compare) -> None:
     table = ("<table><thead><tr><th>Notebook</th><th>Metric</th><th>Book</th><th>Ours</th><th>Tolerance</th>"
              f"<th>Verdict</th><th>Data</th><th>Trivial baseline</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
              if rows else "<p>No metric was recorded.</p>")
+    from dlwp_widgets.book.records import latest_records, results_section
+
     (out_dir / "results.html").write_text(_document("This run against the book", "<h1>This run against the book</h1>"
-                                                    + legend + table), encoding="utf-8")
+                                                    + legend + table + results_section(latest_records())),
+                                          encoding="utf-8")
