@@ -282,6 +282,7 @@ def setup(
         book=book,
     )
     seed_everything(settings.seed)
+    _record_run(settings)
     if not quiet:
         where = "Colab" if in_colab() else "Binder" if in_binder() else "local"
         print(settings.describe())
@@ -291,3 +292,13 @@ def setup(
         if settings.smoke:
             print("Smoke mode: shortened training for a quick CPU check; numbers are not the book's.")
     return settings
+
+
+def _record_run(settings: RunSettings) -> None:
+    """Hand the mode, seed and backend to the record stream (a verdict depends on the mode)."""
+    import keras
+
+    from dlwp_widgets import recording
+
+    recording.record_run(mode="smoke" if settings.smoke else "full", seed=settings.seed,
+                         backend=keras.backend.backend())

@@ -20,6 +20,7 @@ ENV_RECORD_FILE = "DLWP_RECORD_FILE"
 
 _data_sources: dict[str, str] = {}
 _metrics: dict[str, dict] = {}
+_run: dict[str, object] = {}
 
 
 def _append(entry: dict) -> None:
@@ -30,12 +31,20 @@ def _append(entry: dict) -> None:
         handle.write(json.dumps(entry) + "\n")
 
 
-def record(name: str, value: float, *, baseline: float | None = None) -> float:
+def record(
+    name: str, value: float, *, baseline: float | None = None, datasets: list[str] | tuple[str, ...] | None = None
+) -> float:
     """Record a headline metric (e.g. ``record("test_accuracy", acc)``).
 
     ``baseline`` is the trivial baseline the model must beat (majority class,
     random guess, predicting the mean): the report shows whether it did, which is
     what a smoke run on stand-in data can honestly claim.
+
+    ``datasets`` names the datasets this metric's own experiment used (as the
+    loaders record them: ``"aclimdb"``, ``"glove"``, ...); by default, every dataset
+    the notebook has loaded so far.  A metric is compared with the book only when
+    all of its own datasets were real, so one stand-in experiment does not hide
+    a real result beside it.
     """
     if not isinstance(value, Real) or isinstance(value, bool):
         try:
@@ -48,6 +57,19 @@ def record(name: str, value: float, *, baseline: float | None = None) -> float:
     entry = {"metric": name, "value": value}
     if baseline is not None:
         entry["baseline"] = float(baseline)
+    if datasets is None:
+        used = dict(_data_sources)
+    else:
+        unknown = [dataset for dataset in datasets if dataset not in _data_sources]
+        if unknown:
+            raise ValueError(
+                f"record({name!r}, ..., datasets={list(datasets)!r}): {', '.join(unknown)} was not loaded by this "
+                f"notebook (loaded: {', '.join(sorted(_data_sources)) or 'none'})"
+            )
+        used = {dataset: _data_sources[dataset] for dataset in datasets}
+    entry["datasets"] = used
+    if "mode" in _run:
+        entry["mode"] = _run["mode"]
     _append(entry)
     _metrics[name] = entry
     return value
@@ -57,6 +79,20 @@ def record_data_source(dataset: str, source: str) -> None:
     """Called by the loaders: which data (real or stand-in) a notebook used."""
     _data_sources[dataset] = source
     _append({"data_source": dataset, "source": source})
+
+
+def record_run(*, mode: str, seed: int, backend: str) -> None:
+    """Called by ``config.setup``: the run's mode (smoke or full), seed and Keras backend.
+
+    Every later metric carries the mode, so a smoke-mode number on real data is
+    never judged against the book's figure.
+    """
+    _run.update(mode=mode, seed=int(seed), backend=backend)
+    _append({"run": dict(_run)})
+
+
+def run_settings() -> dict[str, object]:
+    return dict(_run)
 
 
 def data_sources() -> dict[str, str]:

@@ -22,7 +22,8 @@ def metric_rows(results: list[NotebookResult]) -> list[tuple[str, ComparisonRow]
     return [
         (result.ref.stem, row)
         for result in results
-        for row in compare(result.metrics, result.data_sources)
+        for row in compare(result.metrics, result.data_sources,
+                           notebook=result.ref.stem if result.status == PASSED else "")
     ]
 
 
@@ -140,9 +141,9 @@ def _notebook_table(results: list[NotebookResult]) -> tuple[list[str], list[list
 
 
 def _metric_table(results: list[NotebookResult]) -> tuple[list[str], list[list[str]]]:
-    head = ["Notebook", "Metric", "Ours", "Data", "Book", "Tolerance", "Verdict", "Trivial baseline"]
+    head = ["Notebook", "Metric", "Ours", "Data", "Mode", "Book", "Tolerance", "Status", "Why", "Trivial baseline"]
     rows = [
-        [notebook, r.metric, f"{r.value:.4f}", r.data, r.book, r.tolerance, r.verdict, r.baseline]
+        [notebook, r.metric, r.value_text(), r.data, r.mode, r.book, r.tolerance, r.status, r.reason, r.baseline]
         for notebook, r in metric_rows(results)
     ]
     return head, rows

@@ -335,8 +335,8 @@ def _write_results(out_dir: Path, pages: list[Page], compare) -> None:
             css = VERDICT_CLASS.get(row.verdict, "")
             rows.append(
                 f"<tr class='{css}'><td><a href='{page.path}'>{html.escape(page.stem)}</a></td>"
-                f"<td>{html.escape(row.metric)}</td><td>{html.escape(row.book)}</td><td>{row.value:.4f}</td>"
-                f"<td>{html.escape(row.tolerance)}</td><td>{html.escape(row.verdict)}</td>"
+                f"<td>{html.escape(row.metric)}</td><td>{html.escape(row.book)}</td><td>{row.value_text()}</td>"
+                f"<td>{html.escape(row.tolerance)}</td><td>{html.escape(row.verdict)}: {html.escape(row.reason)}</td>"
                 f"<td>{html.escape(_data_text(page.data_sources))}</td><td>{html.escape(row.baseline)}</td></tr>"
             )
     legend = ("<p><span class='muted'>Green: within the book's tolerance · red: outside · blue-grey: measured on "

@@ -6,17 +6,35 @@ from dlwp_widgets import recording
 from dlwp_widgets.book import catalog
 
 
-def test_record_appends_to_the_runners_file(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def fresh_recording(monkeypatch):
+    """An empty record state, as at the start of a notebook."""
+    for name in ("_data_sources", "_metrics", "_run"):
+        monkeypatch.setattr(recording, name, {})
+
+
+def test_record_appends_to_the_runners_file(tmp_path, monkeypatch, fresh_recording):
     path = tmp_path / "records.jsonl"
     monkeypatch.setenv("DLWP_RECORD_FILE", str(path))
+    recording.record_run(mode="full", seed=3, backend="tensorflow")
+    recording.record_data_source("glove", "standin")
     recording.record("some_accuracy", 0.5, baseline=0.25)
     recording.record_data_source("mnist", "real")
+    recording.record("real_accuracy", 0.75, datasets=["mnist"])
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert lines == [
-        {"metric": "some_accuracy", "value": 0.5, "baseline": 0.25},
+        {"run": {"mode": "full", "seed": 3, "backend": "tensorflow"}},
+        {"data_source": "glove", "source": "standin"},
+        {"metric": "some_accuracy", "value": 0.5, "baseline": 0.25, "datasets": {"glove": "standin"}, "mode": "full"},
         {"data_source": "mnist", "source": "real"},
+        {"metric": "real_accuracy", "value": 0.75, "datasets": {"mnist": "real"}, "mode": "full"},
     ]
-    assert recording.metrics()[-1] == {"metric": "some_accuracy", "value": 0.5, "baseline": 0.25}
+    assert recording.metrics()[-1]["metric"] == "real_accuracy"
+
+
+def test_record_refuses_a_dataset_the_notebook_did_not_load(fresh_recording):
+    with pytest.raises(ValueError, match="imdb was not loaded"):
+        recording.record("accuracy", 0.5, datasets=["imdb"])
 
 
 def test_record_accepts_numpy_scalars_and_rejects_nonsense():
