@@ -260,7 +260,7 @@ def record_rows(records: list[dict]) -> list[RecordRow]:
             if target.book is None or target.tolerance is None:
                 verdict = "no book figure"
             else:
-                inside = all(abs(value - target.book) <= target.tolerance for value in summary["values"])
+                inside = all(target.within_tolerance(value) for value in summary["values"])
                 verdict = "within" if inside else "outside"
             rows.append(RecordRow(record["notebook"].split("-")[0], name, _ours(summary), book, tolerance, verdict,
                                   data, record["recorded"], summary["n"]))
