@@ -335,7 +335,15 @@ def measured_tolerance(summary: dict, book: float, book_text: str) -> float:
     """
     if summary["sd"] is None:
         raise ValueError("a tolerance from spread needs at least two seeds")
-    return max(abs(summary["mean"] - book) + SIGMAS * summary["sd"], book_rounding(book_text, book))
+    return _round_up(max(abs(summary["mean"] - book) + SIGMAS * summary["sd"], book_rounding(book_text, book)))
+
+
+def _round_up(value: float, digits: int = 2) -> float:
+    """``value`` rounded up to ``digits`` significant digits (a written tolerance is never tighter than measured)."""
+    if value <= 0:
+        return value
+    scale = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
+    return round(math.ceil(value / scale - 1e-9) * scale, 12)
 
 
 def tolerance_report(record: dict, machine: str = "") -> str:
@@ -355,5 +363,5 @@ def tolerance_report(record: dict, machine: str = "") -> str:
         source = (f"{summary['n']} seeds ({', '.join(map(str, record['seeds']))}), {data}, full mode, "
                   f"{record['recorded']}, {where}: mean {summary['mean']:.4g}, sd {summary['sd']:.2g}; "
                   f"book {target.book:.4g} ± (|mean - book| + {SIGMAS} sd)")
-        lines.append(f"  {name}: tolerance {tolerance:.2g} (now {target.tolerance}) | tolerance_source: {source}")
+        lines.append(f"  {name}: tolerance {tolerance:g} (now {target.tolerance}) | tolerance_source: {source}")
     return "\n".join(lines)

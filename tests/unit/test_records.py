@@ -95,6 +95,7 @@ def test_tolerance_never_finer_than_the_books_rounding():
     assert records.book_rounding("0.9785", 0.9785) == pytest.approx(0.00005)
     tight = {"n": 5, "mean": 0.71, "sd": 0.0001}
     assert records.measured_tolerance(tight, 0.71, "~0.71") == pytest.approx(0.005)
+    assert records.measured_tolerance({"n": 5, "mean": 0.98, "sd": 0.00101}, 0.9785, "0.9785") == 0.0046  # rounded up
     with pytest.raises(ValueError, match="at least two seeds"):
         records.measured_tolerance({"n": 1, "mean": 0.7, "sd": None}, 0.71, "0.71")
 
