@@ -346,6 +346,13 @@ def _round_up(value: float, digits: int = 2) -> float:
     return round(math.ceil(value / scale - 1e-9) * scale, 12)
 
 
+def _offset_text(summary: dict, book: float) -> str:
+    """How far the book's single run lies from our mean, in our standard deviations."""
+    offset = summary["mean"] - book
+    sds = f" = {abs(offset) / summary['sd']:.1f} sd" if summary["sd"] else ""
+    return f"the book's {book:.4g} lies {abs(offset):.2g}{sds} {'below' if offset > 0 else 'above'} our mean"
+
+
 def tolerance_report(record: dict, machine: str = "") -> str:
     """Each metric's tolerance from spread and its ``tolerance_source`` text (what goes into targets/chNN.json)."""
     from dlwp_widgets.book.catalog import targets
@@ -361,7 +368,7 @@ def tolerance_report(record: dict, machine: str = "") -> str:
             continue
         tolerance = measured_tolerance(summary, target.book, target.book_text)
         source = (f"{summary['n']} seeds ({', '.join(map(str, record['seeds']))}), {data}, full mode, "
-                  f"{record['recorded']}, {where}: mean {summary['mean']:.4g}, sd {summary['sd']:.2g}; "
-                  f"book {target.book:.4g} ± (|mean - book| + {SIGMAS} sd)")
+                  f"{record['recorded']}, {where}: mean {summary['mean']:.4g}, sd {summary['sd']:.2g}, "
+                  f"{_offset_text(summary, target.book)}; tolerance = |mean - book| + {SIGMAS} sd, rounded up")
         lines.append(f"  {name}: tolerance {tolerance:g} (now {target.tolerance}) | tolerance_source: {source}")
     return "\n".join(lines)
