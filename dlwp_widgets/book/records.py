@@ -353,22 +353,32 @@ def _offset_text(summary: dict, book: float) -> str:
     return f"the book's {book:.4g} lies {abs(offset):.2g}{sds} {'below' if offset > 0 else 'above'} our mean"
 
 
-def tolerance_report(record: dict, machine: str = "") -> str:
-    """Each metric's tolerance from spread and its ``tolerance_source`` text (what goes into targets/chNN.json)."""
+def measured_tolerances(record: dict, machine: str = "") -> list[tuple[str, float, str]]:
+    """``(metric, tolerance, tolerance_source)`` for each metric of ``record`` with a book figure and 2+ seeds."""
     from dlwp_widgets.book.catalog import targets
 
     known = targets()
     data = ", ".join(f"real {name}" for name in record["data"])
     environment = record["environment"] if isinstance(record["environment"], dict) else record["environment"][0]
     where = machine or f"{environment.get('cpu_count', '?')}-core machine, {record['device']}"
-    lines = [f"{record['notebook']}:"]
+    found = []
     for name, summary in record["metrics"].items():
         target = known.get(name)
         if target is None or target.book is None or summary["sd"] is None:
             continue
-        tolerance = measured_tolerance(summary, target.book, target.book_text)
         source = (f"{summary['n']} seeds ({', '.join(map(str, record['seeds']))}), {data}, full mode, "
                   f"{record['recorded']}, {where}: mean {summary['mean']:.4g}, sd {summary['sd']:.2g}, "
                   f"{_offset_text(summary, target.book)}; tolerance = |mean - book| + {SIGMAS} sd, rounded up")
-        lines.append(f"  {name}: tolerance {tolerance:g} (now {target.tolerance}) | tolerance_source: {source}")
+        found.append((name, measured_tolerance(summary, target.book, target.book_text), source))
+    return found
+
+
+def tolerance_report(record: dict, machine: str = "") -> str:
+    """Each metric's tolerance from spread and its ``tolerance_source`` text (what goes into targets/chNN.json)."""
+    from dlwp_widgets.book.catalog import targets
+
+    known = targets()
+    lines = [f"{record['notebook']}:"]
+    for name, tolerance, source in measured_tolerances(record, machine):
+        lines.append(f"  {name}: tolerance {tolerance:g} (now {known[name].tolerance}) | tolerance_source: {source}")
     return "\n".join(lines)
