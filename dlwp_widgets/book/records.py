@@ -130,17 +130,22 @@ def read_run(run_dir: Path) -> list[NotebookRun]:
 
 
 def dataset_checks(name: str) -> list[dict]:
-    """The registry's check for each file of dataset ``name`` (what its loader verified before use)."""
+    """The registry's check for each file of dataset ``name`` (what its loader verified before use).
+
+    A loader records the file it read by the file's stem where a module has
+    several (``reuters_word_index`` is reuters' second file); otherwise ``name``
+    is the module and all its files count.
+    """
     from dlwp_widgets import datasets
 
-    try:
-        module = datasets.get(name)
-    except KeyError:
-        return []
+    modules = datasets.available()
+    remotes = [remote for module in modules.values() for remote in module.FILES if Path(remote.filename).stem == name]
+    if not remotes and name in modules:
+        remotes = list(modules[name].FILES)
     return [
         {"file": remote.filename, "algorithm": remote.hash_algorithm if remote.file_hash else None,
          "checksum": remote.file_hash, "check": remote.describe_check()}
-        for remote in module.FILES
+        for remote in remotes
     ]
 
 

@@ -117,3 +117,10 @@ def test_the_readme_shows_the_committed_records():
     committed = records.latest_records(readme.parent / records.RECORDS_FOLDER)
     block = text[text.index(records.README_START): text.index(records.README_END) + len(records.README_END)]
     assert block == records.readme_table(committed), "README.md is stale: run `dlwp book record` on the runs again"
+
+
+def test_each_recorded_dataset_names_the_files_its_loader_verified():
+    assert [f["file"] for f in records.dataset_checks("reuters")] == ["reuters.npz"]
+    assert [f["file"] for f in records.dataset_checks("reuters_word_index")] == ["reuters_word_index.json"]
+    assert [f["file"] for f in records.dataset_checks("boston_housing")] == ["boston_housing.npz"]
+    assert all(f["checksum"] for f in records.dataset_checks("reuters") + records.dataset_checks("mnist"))
