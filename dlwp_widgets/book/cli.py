@@ -225,6 +225,10 @@ def _book_record(args) -> int:
 
     default_out = records.records_folder()
     out = Path(args.out) if args.out else default_out
+    if not args.run_dirs and out.resolve() != default_out.resolve():
+        print("dlwp: name the run folders to record (without any, only the README's table is rewritten)",
+              file=sys.stderr)
+        return 2
     try:
         written = records.record_runs([Path(d) for d in args.run_dirs], out)
     except records.RecordRefused as error:
@@ -357,8 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     merge.set_defaults(handler=_book_merge)
 
     record = book_commands.add_parser("record", help="real-data full runs -> committed reproduction records")
-    record.add_argument("run_dirs", nargs="+", metavar="RUN_DIR",
-                        help="`dlwp book run --full --data-source real` folders (several seeds of a notebook: one record)")
+    record.add_argument("run_dirs", nargs="*", metavar="RUN_DIR",
+                        help="`dlwp book run --full --data-source real` folders (several seeds of a notebook: one "
+                             "record); none: only rewrite the README's table from records/")
     record.add_argument("--out", type=_output_folder, help="records folder (default: records/ beside chapters/)")
     record.add_argument("--tolerances", action="store_true",
                         help="also print each metric's tolerance from the measured spread, with its source")

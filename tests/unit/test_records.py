@@ -116,7 +116,7 @@ def test_the_readme_shows_the_committed_records():
     text = readme.read_text(encoding="utf-8")
     committed = records.latest_records(readme.parent / records.RECORDS_FOLDER)
     block = text[text.index(records.README_START): text.index(records.README_END) + len(records.README_END)]
-    assert block == records.readme_table(committed), "README.md is stale: run `dlwp book record` on the runs again"
+    assert block == records.readme_table(committed), "README.md is stale: `dlwp book record` (no run folder) rewrites its table"
 
 
 def test_each_recorded_dataset_names_the_files_its_loader_verified():
@@ -124,3 +124,16 @@ def test_each_recorded_dataset_names_the_files_its_loader_verified():
     assert [f["file"] for f in records.dataset_checks("reuters_word_index")] == ["reuters_word_index.json"]
     assert [f["file"] for f in records.dataset_checks("boston_housing")] == ["boston_housing.npz"]
     assert all(f["checksum"] for f in records.dataset_checks("reuters") + records.dataset_checks("mnist"))
+
+
+def test_without_run_folders_only_the_readme_table_is_rewritten(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    (root / "README.md").write_text(f"# Book\n\n{records.README_START}\nold\n{records.README_END}\n")
+    records.record_runs([fake_run(tmp_path / "s1", 1, 0.979)], root / records.RECORDS_FOLDER)
+    monkeypatch.setenv("DLWP_ROOT", str(root))
+    assert main(["book", "record"]) == 0
+    text = (root / "README.md").read_text()
+    assert "| 2.1 | `mnist_dense_test_accuracy` | 0.979 | 0.9785 |" in text and "old" not in text
+    assert main(["book", "record", "--out", str(tmp_path / "elsewhere")]) == 2
+    assert "name the run folders" in capsys.readouterr().err
