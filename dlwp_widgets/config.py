@@ -104,6 +104,11 @@ class RunSettings:
         """The book's value in full mode, a CPU-sized one in smoke mode."""
         return smoke if self.smoke else full
 
+    def epochs_for(self, book_epochs: int) -> int:
+        """Another of the notebook's epoch settings (e.g. ``EPOCHS_REGULARIZED``) under this run's
+        switches: ``DLWP_EPOCHS`` when set, else the book's value (one epoch in smoke mode)."""
+        return resolve(smoke=self.smoke, epochs=book_epochs).epochs
+
     def describe(self) -> str:
         if self.book:
             settings = f"{self.epochs} epochs"

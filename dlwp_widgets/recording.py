@@ -99,6 +99,17 @@ def data_sources() -> dict[str, str]:
     return dict(_data_sources)
 
 
+def mixed_sources(datasets: list[str], experiment: str) -> str | None:
+    """A loud notice when one experiment's datasets came from different sources (``auto``
+    can find one file and fall back to the stand-in for another); ``None`` when they agree."""
+    used = {name: _data_sources[name] for name in datasets if name in _data_sources}
+    if len(set(used.values())) < 2:
+        return None
+    parts = ", ".join(f"{name}: {'real data' if source == 'real' else 'STAND-IN'}" for name, source in used.items())
+    return (f"NOTE: {experiment} mixes real and stand-in data ({parts}); its result is not comparable "
+            "with the book's. Use DATA_SOURCE = \"real\" (or \"standin\") to keep them together.")
+
+
 def metrics() -> list[dict]:
     """The metrics recorded in this process (the latest value of each name), in order."""
     return list(_metrics.values())

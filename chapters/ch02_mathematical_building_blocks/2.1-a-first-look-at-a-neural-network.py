@@ -80,9 +80,11 @@ print(test_labels.dtype)
 # ### Listing 2.4 — The network architecture
 #
 # Two fully connected layers: 512 units with a `relu` activation, then a 10-way
-# `softmax` that returns one probability per digit. Keras 3 wants the input shape
-# as a `keras.Input` at the start of the model (the book passed `input_shape=` to
-# the first layer, which Keras 3 only tolerates with a warning).
+# `softmax` that returns one probability per digit.
+#
+# > **Changed: Keras 3 / TF 2 API.** The input shape is a `keras.Input` at the start of
+# > the model; the book passed `input_shape=` to the first layer, which Keras 3 only
+# > tolerates with a warning.
 
 # %% listing="2.4"
 import keras
@@ -146,11 +148,13 @@ print(train_labels.shape, test_labels.shape)
 # %% [markdown]
 # ### Listing 2.8 — Training the network
 #
-# Mini-batches of 128 images: 469 weight updates per pass over the data. Keras 3
-# counts steps (469/469) where the book's Keras counted samples (60000/60000), and
-# the metric is logged as `accuracy` rather than `acc`. The book reports a loss of
-# 0.2524 and an accuracy of 0.9273 after the first epoch, and about 0.989 after
-# five.
+# Mini-batches of 128 images: 469 weight updates per pass over the data. The book
+# reports a loss of 0.2524 and an accuracy of 0.9273 after the first epoch, and about
+# 0.989 after five.
+#
+# > **Changed: Keras 3 / TF 2 API.** The progress log counts steps (469/469) where the
+# > book's Keras counted samples (60000/60000), and the metric is logged as `accuracy`
+# > rather than `acc`.
 
 # %% listing="2.8"
 history = model.fit(train_images, train_labels, epochs=run.epochs, batch_size=128, verbose=2)

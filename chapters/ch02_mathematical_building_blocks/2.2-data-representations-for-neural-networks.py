@@ -34,6 +34,8 @@ from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
 # %% [markdown]
+# ## 2.2.1 Scalars (0D tensors)
+#
 # ### Listing 2.10 — A Numpy scalar
 #
 # A single number is a rank-0 tensor: it has no axes and an empty shape.
@@ -45,6 +47,8 @@ x = np.array(12)
 print(x, x.ndim, x.shape)
 
 # %% [markdown]
+# ## 2.2.2 Vectors (1D tensors)
+#
 # ### Listing 2.11 — A Numpy vector
 #
 # One axis. This vector has four entries, so it is a *4-dimensional vector* but a
@@ -57,6 +61,8 @@ x = np.array([12, 3, 6, 14])
 print(x, x.ndim, x.shape)
 
 # %% [markdown]
+# ## 2.2.3 Matrices (2D tensors)
+#
 # ### Listing 2.12 — A Numpy matrix
 #
 # Two axes, rows and columns.
@@ -67,6 +73,8 @@ print(x.ndim, x.shape)
 print("first row:", x[0], " first column:", x[:, 0])
 
 # %% [markdown]
+# ## 2.2.4 3D tensors and higher-dimensional tensors
+#
 # ### Listing 2.13 — A Numpy 3D tensor
 #
 # Stacking matrices gives a cube of numbers; stacking cubes gives rank 4, and so on.
@@ -83,6 +91,8 @@ x = np.array(
 print(x.ndim, x.shape)
 
 # %% [markdown]
+# ## 2.2.5 Key attributes
+#
 # ### Listing 2.14 — Let's load the MNIST dataset
 #
 # Back to the digits of 2.1 (real data, or the announced stand-in offline).
@@ -129,6 +139,8 @@ plt.title(f"label: {train_labels[4]}")
 plt.show()
 
 # %% [markdown]
+# ## 2.2.6 Manipulating tensors in Numpy
+#
 # ### Listing 2.19 — Slicing a tensor
 #
 # Selecting images 10 to 99 (100 excluded) keeps the other two axes whole.
@@ -184,6 +196,8 @@ for ax, image, title in zip(
 plt.show()
 
 # %% [markdown]
+# ## 2.2.7 The notion of data batch
+#
 # ### Listing 2.23 — Slicing a tensor into batches
 #
 # Models never see the whole dataset at once but batches along the first axis, the

@@ -50,6 +50,8 @@ layer.build((None, 784))
 print("kernel", tuple(layer.kernel.shape), " bias", tuple(layer.bias.shape))
 
 # %% [markdown]
+# ## 2.3.1 Element-wise operations
+#
 # ### Listing 2.25 — A naive implementation of an element-wise relu operation
 #
 # Element-wise operations apply to each entry on its own. The copy keeps the
@@ -106,6 +108,8 @@ vectorised = timeit.timeit(lambda: np.maximum(x + y, 0.0), number=2000) / 2000
 print(f"Python loops: {loops * 1e6:,.0f} µs   NumPy: {vectorised * 1e6:,.1f} µs   ({loops / vectorised:,.0f}x faster)")
 
 # %% [markdown]
+# ## 2.3.2 Broadcasting
+#
 # ### Listing 2.28 — A naive implementation of matrix-vector addition
 #
 # *Broadcasting*: when shapes differ, the smaller tensor is virtually repeated
@@ -143,6 +147,8 @@ z = np.maximum(x, y)
 print(z.shape)
 
 # %% [markdown]
+# ## 2.3.3 Tensor dot
+#
 # ### Listing 2.30 — Numpy dot operations between two tensors
 #
 # The tensor product, `np.dot` (or the `@` operator), combines entries across
@@ -238,6 +244,8 @@ print(naive_matrix_vector_dot(a, v).shape, np.allclose(naive_matrix_vector_dot(a
 print(np.dot(np.ones((2, 3, 4, 5)), np.ones((5, 6))).shape, np.dot(np.ones((2, 3, 4, 5)), np.ones(5)).shape)
 
 # %% [markdown]
+# ## 2.3.4 Tensor reshaping
+#
 # ### Listing 2.35 — MNIST image tensor reshaping
 #
 # Reshaping rearranges the same entries into a new shape with the same total

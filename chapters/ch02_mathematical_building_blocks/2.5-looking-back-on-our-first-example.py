@@ -84,9 +84,11 @@ test_labels = keras.utils.to_categorical(test_labels)
 # %% [markdown]
 # ### Listing 2.42 — The training loop
 #
-# Each epoch draws 469 batches of 128 images (the last one shorter); each batch is
-# one gradient update. The book prints this call with `epoch=5`, a typo that Keras 3
-# rejects; the keyword is `epochs`.
+# Each epoch draws 469 batches of 128 images (the last one shorter); each batch is one
+# gradient update.
+#
+# > **Changed: book bug fixed.** The book prints this call with `epoch=5`, a typo that
+# > Keras rejects; the keyword is `epochs`.
 
 # %% tags=["nbval-check-output"]
 import math

@@ -43,10 +43,11 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # ### Listing 3.1 — A layer
 #
 # A `Dense` layer with 32 units maps a vector of 784 numbers to 32 numbers.
-# Keras 3 change: the book passes `input_shape=(784,)` to the layer itself; that
-# argument is deprecated. A standalone layer is told its input size by
-# `build((None, 784))` (`None` is the batch size, left open); inside a model the
-# size comes from `keras.Input(shape=(784,))`.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book passes `input_shape=(784,)` to the layer
+# > itself, an argument Keras 3 deprecates; a standalone layer is told its input size by
+# > `build((None, 784))` (`None` is the batch size, left open), and inside a model the
+# > size comes from `keras.Input(shape=(784,))`.
 
 # %% listing="3.1"
 import keras
@@ -63,9 +64,10 @@ print("parameters:", layer.count_params())
 # ### Listing 3.2 — Our layer's output shape
 #
 # The layer returns a batch of 32-dimensional vectors, whatever the batch size.
-# Keras 3 change: a standalone layer no longer has an `output_shape`
-# attribute; `compute_output_shape` answers the same question, and calling the
-# layer on a real batch shows it in action.
+#
+# > **Changed: Keras 3 / TF 2 API.** A standalone layer has no `output_shape` attribute
+# > in Keras 3; `compute_output_shape` answers the same question, and calling the layer
+# > on a real batch shows it in action.
 
 # %% listing="3.2" tags=["nbval-check-output"]
 import numpy as np

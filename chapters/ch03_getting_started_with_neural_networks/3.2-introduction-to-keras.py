@@ -42,8 +42,10 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # %% [markdown]
 # ### Listing 3.4 — A network definition using the Sequential model
 #
-# Two layers: 32 ReLU units reading 784 inputs, then a 10-way softmax. Keras 3
-# change: the input size is given by `keras.Input` instead of `input_shape=`.
+# Two layers: 32 ReLU units reading 784 inputs, then a 10-way softmax.
+#
+# > **Changed: Keras 3 / TF 2 API.** The input size is given by `keras.Input`, where the
+# > book passes `input_shape=` to the first layer.
 
 # %% listing="3.4"
 import keras
@@ -61,9 +63,10 @@ print("parameters:", model.count_params())  # 784*32 + 32 + 32*10 + 10
 # %% [markdown]
 # ### Listing 3.5 — A network definition using the functional API
 #
-# The same network written as a function from an input tensor to an output
-# tensor. Bug fix: the book writes `Model(input=..., output=...)` (Keras 1
-# keywords); Keras 3 needs `inputs=` and `outputs=`.
+# The same network written as a function from an input tensor to an output tensor.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book writes `Model(input=..., output=...)`
+# > (Keras 1 keywords); Keras 3 needs `inputs=` and `outputs=`.
 
 # %% listing="3.5"
 input_tensor = keras.Input(shape=(784,))
@@ -78,8 +81,9 @@ print("output shape:", model.output_shape)
 # %% [markdown]
 # ### Listing 3.6 — Defining a loss function and an optimizer
 #
-# Compiling fixes the loss, the optimizer and the metrics watched during
-# training. Keras 3 change: the learning rate is `learning_rate=`, not `lr=`.
+# Compiling fixes the loss, the optimizer and the metrics watched during training.
+#
+# > **Changed: Keras 3 / TF 2 API.** The learning rate is `learning_rate=`, not `lr=`.
 # (Mean squared error with accuracy is only the book's illustration of the
 # syntax; a 10-way softmax would normally use categorical crossentropy.)
 

@@ -51,6 +51,8 @@ VALIDATION_SAMPLES = run.pick(10_000, 2_000)
 TEST_SAMPLES = run.pick(25_000, 5_000)
 
 # %% [markdown]
+# ## 3.4.1 The IMDB dataset
+#
 # ### Listing 3.8 — Loading the IMDB dataset
 #
 # 25,000 training and 25,000 test reviews, half positive, already turned into
@@ -99,12 +101,15 @@ decoded_review = " ".join(reverse_word_index.get(i - 3, "?") for i in train_data
 print(decoded_review[:400])
 
 # %% [markdown]
+# ## 3.4.2 Preparing the data
+#
 # ### Listing 3.12 — Encoding the integer sequences into a binary matrix
 #
-# Each review becomes a row of 10,000 zeros with a one at every word it
-# contains. Memory fix: the book's `np.zeros` makes float64 rows, 2 GB per
-# split; float32 holds the same zeros and ones in half the space and is what
-# Keras computes in anyway.
+# Each review becomes a row of 10,000 zeros with a one at every word it contains.
+#
+# > **Changed: our addition.** The rows are float32: the book's `np.zeros` makes float64
+# > rows, 2 GB per split, where float32 holds the same zeros and ones in half the space
+# > and is what Keras computes in anyway.
 
 # %% listing="3.12"
 import numpy as np
@@ -141,12 +146,16 @@ y_test = np.asarray(test_labels[:TEST_SAMPLES]).astype("float32")
 print(y_train.dtype, y_train.ndim)
 
 # %% [markdown]
+# ## 3.4.3 Building our network
+#
 # ### Listing 3.15 — Our model definition
 #
 # Two hidden layers of 16 ReLU units and one sigmoid unit that outputs the
-# probability that the review is positive. Keras 3 change: `keras.Input`
-# instead of `input_shape=`. (`dlwp_widgets.models.dense.imdb_reference()` builds
-# this same network; chapter 4 uses it.)
+# probability that the review is positive. (`dlwp_widgets.models.dense.imdb_reference()`
+# builds this same network; chapter 4 uses it.)
+#
+# > **Changed: Keras 3 / TF 2 API.** The input size is given by `keras.Input`, where the
+# > book passes `input_shape=` to the first layer.
 
 # %% listing="3.15"
 import keras
@@ -197,8 +206,9 @@ model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accurac
 # %% [markdown]
 # ### Listing 3.17 — Configuring the optimizer
 #
-# The same, with an optimizer object whose settings can be changed. Keras 3
-# change: `learning_rate=` instead of `lr=`.
+# The same, with an optimizer object whose settings can be changed.
+#
+# > **Changed: Keras 3 / TF 2 API.** The learning rate is `learning_rate=`, not `lr=`.
 
 # %% listing="3.17"
 from keras import optimizers
@@ -208,8 +218,11 @@ model.compile(optimizer=optimizers.RMSprop(learning_rate=0.001), loss="binary_cr
 # %% [markdown]
 # ### Listing 3.18 — Using custom losses and metrics
 #
-# Loss and metric can be objects too; the class forms are Keras 3's preferred
-# spelling of the book's `losses.binary_crossentropy` and `metrics.binary_accuracy`.
+# Loss and metric can be objects too.
+#
+# > **Changed: Keras 3 / TF 2 API.** The class forms `losses.BinaryCrossentropy()` and
+# > `metrics.BinaryAccuracy()` are Keras 3's preferred spelling of the book's
+# > `losses.binary_crossentropy` and `metrics.binary_accuracy`.
 
 # %% listing="3.18"
 from keras import losses, metrics
@@ -221,6 +234,8 @@ model.compile(
 )
 
 # %% [markdown]
+# ## 3.4.4 Validating our approach
+#
 # ### Listing 3.19 — Setting aside a validation set
 #
 # The first 10,000 training reviews are held out to watch the model on data it
@@ -235,9 +250,11 @@ partial_y_train = y_train[VALIDATION_SAMPLES:]
 # %% [markdown]
 # ### Listing 3.20 — Training our model
 #
-# 20 epochs in mini-batches of 512, validated after each epoch. Instead of 20
-# log blocks, `LiveCurves` draws the loss and accuracy as training goes (in
-# JupyterLab), or one figure at the end (in an executed notebook).
+# 20 epochs in mini-batches of 512, validated after each epoch.
+#
+# > **Changed: our addition.** A `LiveCurves` callback draws the loss and accuracy as
+# > training goes (in JupyterLab), or one figure at the end (in an executed notebook),
+# > where the book prints 20 log blocks.
 
 # %%
 import time
@@ -263,8 +280,8 @@ seconds_per_epoch = (time.perf_counter() - started) / EPOCHS
 # %% [markdown]
 # ### Listing 3.21 — The history dictionary
 #
-# Keras 3 names the accuracy entries `accuracy` and `val_accuracy` (the book's
-# Keras 2 printed `acc` and `val_acc`).
+# > **Changed: Keras 3 / TF 2 API.** The accuracy entries are named `accuracy` and
+# > `val_accuracy`; the book's Keras 2 printed `acc` and `val_acc`.
 
 # %% listing="3.21" tags=["nbval-check-output"]
 history_dict = history.history
@@ -294,7 +311,8 @@ plt.show()
 # %% [markdown]
 # ### Listing 3.23 — Plotting the training and validation accuracy
 #
-# Bug fix: the book labels this accuracy plot's y-axis "Loss".
+# > **Changed: book bug fixed.** The book labels this accuracy plot's y-axis "Loss";
+# > here it reads "Accuracy".
 
 # %% listing="3.23"
 plt.clf()
@@ -336,6 +354,8 @@ results = model.evaluate(x_test, y_test, verbose=0)
 print(results)
 
 # %% [markdown]
+# ## 3.4.5 Using a trained network to generate predictions on new data
+#
 # ### Listing 3.26 — Generating predictions for new data
 #
 # `predict` gives, per review, the probability of being positive: confident

@@ -47,6 +47,8 @@ EPOCHS = run.epochs
 FINAL_EPOCHS = run.pick(FINAL_EPOCHS, 2)
 
 # %% [markdown]
+# ## 3.5.1 The Reuters dataset
+#
 # ### Listing 3.27 — Loading the Reuters dataset
 #
 # Short Reuters newswires from 1986 as word-index lists, limited to the 10,000
@@ -90,6 +92,8 @@ print(decoded_newswire)
 print(train_labels[10], reuters.get_label_names()[train_labels[10]])
 
 # %% [markdown]
+# ## 3.5.2 Preparing the data
+#
 # ### Listing 3.32 — Encoding the data
 #
 # The same multi-hot encoding as for IMDB, in float32 (the book's float64 doubles
@@ -134,8 +138,8 @@ print(to_one_hot([3, 0], dimension=5))
 # %% [markdown]
 # ### Listing 3.34 — One-hot encoding the labels, the Keras way
 #
-# Keras 3 change: `to_categorical` lives in `keras.utils` (the book's
-# `keras.utils.np_utils` module is gone).
+# > **Changed: Keras 3 / TF 2 API.** `to_categorical` lives in `keras.utils`; the book's
+# > `keras.utils.np_utils` module is gone.
 
 # %% listing="3.34"
 from keras.utils import to_categorical
@@ -147,11 +151,15 @@ one_hot_test_labels = to_categorical(test_labels, 46)
 print(np.array_equal(to_categorical([3, 0], 5), to_one_hot([3, 0], dimension=5)), one_hot_train_labels.shape)
 
 # %% [markdown]
+# ## 3.5.3 Building our network
+#
 # ### Listing 3.35 — Our model definition
 #
 # 64 units per hidden layer: 16 would be too few dimensions to separate 46
-# topics (listing 3.50 shows what a narrow layer costs). Keras 3 change:
-# `keras.Input` instead of `input_shape=`.
+# topics (listing 3.50 shows what a narrow layer costs).
+#
+# > **Changed: Keras 3 / TF 2 API.** The input size is given by `keras.Input`, where the
+# > book passes `input_shape=` to the first layer.
 
 # %% listing="3.35"
 import keras
@@ -174,6 +182,8 @@ print("parameters:", model.count_params())
 model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
 
 # %% [markdown]
+# ## 3.5.4 Validating our approach
+#
 # ### Listing 3.37 — Setting aside a validation set
 
 # %% listing="3.37"
@@ -185,8 +195,10 @@ partial_y_train = one_hot_train_labels[1000:]
 # %% [markdown]
 # ### Listing 3.38 — Training our model
 #
-# 20 epochs, batches of 512, validated on the 1,000 held-out newswires; curves
-# instead of logs.
+# 20 epochs, batches of 512, validated on the 1,000 held-out newswires.
+#
+# > **Changed: our addition.** Live curves are drawn during training, where the book
+# > prints the epoch logs.
 
 # %% listing="3.38"
 from dlwp_widgets.training import LiveCurves
@@ -223,8 +235,11 @@ plt.show()
 # %% [markdown]
 # ### Listing 3.40 — Plotting the training and validation accuracy
 #
-# Bug fix: the book's y-axis label says "Loss". Keras 3 names the keys
-# `accuracy` / `val_accuracy`.
+# > **Changed: book bug fixed.** The book's y-axis label of this accuracy plot says
+# > "Loss"; here it reads "Accuracy".
+#
+# > **Changed: Keras 3 / TF 2 API.** The history keys are `accuracy` / `val_accuracy`
+# > (the book's `acc` / `val_acc`).
 
 # %% listing="3.40"
 plt.clf()
@@ -282,6 +297,8 @@ random_baseline = float(np.sum(hits_array)) / len(test_labels)
 print(random_baseline)
 
 # %% [markdown]
+# ## 3.5.5 Generating predictions on new data
+#
 # ### Listing 3.44 — Generating predictions for new data
 
 # %% listing="3.44"
@@ -312,6 +329,8 @@ print(round(float(np.sum(predictions[0])), 4))
 print(np.argmax(predictions[0]), reuters.get_label_names()[np.argmax(predictions[0])])
 
 # %% [markdown]
+# ## 3.5.6 A different way to handle the labels and the loss
+#
 # ### Listing 3.48 — Encoding the labels as integer arrays
 #
 # Labels can also stay integers...
@@ -324,9 +343,13 @@ y_test = np.array(test_labels)
 # ### Listing 3.49 — Using the sparse_categorical_crossentropy loss
 #
 # ...if the loss is the sparse variant, which reads integer labels and computes
-# the same thing. Keras 3 change: the book's `metrics=['acc']` would log under
-# `acc`; we write `accuracy`. We train it for a couple of epochs to show the two
-# label formats give the same kind of result.
+# the same thing.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book's `metrics=['acc']` would log under `acc`;
+# > we write `accuracy`.
+#
+# > **Changed: our addition.** The book only compiles this model; we train it for a
+# > couple of epochs to show the two label formats give the same kind of result.
 
 # %% listing="3.49"
 model = keras.Sequential([
@@ -339,6 +362,8 @@ model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metri
 model.fit(x_train[1000:], y_train[1000:], epochs=2, batch_size=512, validation_data=(x_train[:1000], y_train[:1000]), verbose=2);
 
 # %% [markdown]
+# ## 3.5.7 On the importance of having sufficiently large intermediate layers
+#
 # ### Listing 3.50 — A model with an information bottleneck
 #
 # A 4-unit middle layer forces 46 topics through 4 dimensions (the book's prose

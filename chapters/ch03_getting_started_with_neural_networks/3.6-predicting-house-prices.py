@@ -54,6 +54,8 @@ LONG_EPOCHS = run.pick(LONG_EPOCHS, 4)
 FINAL_EPOCHS = run.pick(FINAL_EPOCHS, 10)
 
 # %% [markdown]
+# ## 3.6.1 The Boston Housing Price dataset
+#
 # ### Listing 3.51 — Loading the Boston housing dataset
 
 # %% listing="3.51"
@@ -81,6 +83,8 @@ print(boston_housing.FEATURES)
 print(train_targets[:10])
 
 # %% [markdown]
+# ## 3.6.2 Preparing the data
+#
 # ### Listing 3.54 — Normalizing the data
 #
 # Each feature is centred and scaled to unit standard deviation, with the mean
@@ -102,12 +106,17 @@ import numpy as np
 print(np.allclose(train_data.mean(axis=0), 0), np.allclose(train_data.std(axis=0), 1))
 
 # %% [markdown]
+# ## 3.6.3 Building our network
+#
 # ### Listing 3.55 — Our model definition
 #
 # Two hidden layers of 64 units and one linear output unit (no activation: the
 # network may predict any price). Loss: mean squared error; metric: mean
 # absolute error, in k$. A function, because K-fold needs a fresh model per
-# fold. Keras 3 change: `keras.Input` instead of `input_shape=`.
+# fold.
+#
+# > **Changed: Keras 3 / TF 2 API.** The input size is given by `keras.Input`, where the
+# > book passes `input_shape=` to the first layer.
 
 # %% listing="3.55"
 import keras
@@ -129,13 +138,14 @@ def build_model():
 print("parameters:", build_model().count_params())
 
 # %% [markdown]
+# ## 3.6.4 Validating our approach using K-fold validation
+#
 # ### Listing 3.56 — K-fold validation
 #
 # Four folds of 101 samples: each fold in turn validates a model trained on the
-# other three. The book's loop, unchanged apart from Keras 3 details; 100
-# epochs with `batch_size=1` (303 weight updates per epoch) takes minutes on a
-# CPU. `dlwp_widgets.evaluation.kfold_validation` is the same protocol as a
-# reusable function (section 4.2).
+# other three. The book's loop; 100 epochs with `batch_size=1` (303 weight updates per
+# epoch) takes minutes on a CPU. `dlwp_widgets.evaluation.kfold_validation` is the same
+# protocol as a reusable function (section 4.2).
 
 # %% listing="3.56"
 k = 4
@@ -173,8 +183,10 @@ print(np.mean(all_scores))
 # ### Listing 3.58 — Saving the validation logs at each fold
 #
 # The same K-fold loop for 500 epochs, keeping the validation MAE of every
-# epoch. Keras 3 change: the history key is `val_mae` (the book's Keras 2 used
-# `val_mean_absolute_error`); it follows the metric name given to `compile`.
+# epoch.
+#
+# > **Changed: Keras 3 / TF 2 API.** The history key is `val_mae` (the book's Keras 2
+# > used `val_mean_absolute_error`); it follows the metric name given to `compile`.
 
 # %% listing="3.58"
 num_epochs = LONG_EPOCHS
@@ -214,16 +226,15 @@ plt.show()
 # %% [markdown]
 # ### Listing 3.61 — Plotting validation scores - excluding the first 10 data points
 #
-# The first epochs' large errors squash the rest of the plot: drop them, and
-# replace each point by an exponential moving average (factor 0.9) to see the
+# The first epochs' large errors squash the rest of the plot: drop them, and turn each
+# point into an exponential moving average (factor 0.9) to see the
 # trend through the noise. `smooth_curve` is the companion's version of the
 # book's helper (`dlwp_widgets.plots.smooth_curve`). The book reads the best
 # epoch at about 80. (A smoke run has too few epochs to drop 10.)
 #
-# One difference on the x-axis: the book plots the smoothed points against
-# `range(1, len + 1)` after dropping the first 10, so its axis starts at 1 where
-# the true epoch is 11, and its "about 80" is epoch 90 or so. Here the axis keeps
-# the true epoch numbers.
+# > **Changed: book bug fixed.** The x-axis keeps the true epoch numbers: the book plots
+# > the smoothed points against `range(1, len + 1)` after dropping the first 10, so its
+# > axis starts at 1 where the true epoch is 11, and its "about 80" is epoch 90 or so.
 
 # %% listing="3.61"
 from dlwp_widgets.plots import smooth_curve

@@ -82,6 +82,8 @@ test_data = (test_data - mean) / std
 # may appear in both sets* (duplicates turn validation into a memory test).
 
 # %% [markdown]
+# ## 4.2.2 Simple hold-out validation
+#
 # ### Listing 4.1 — Hold-out validation
 #
 # The book's listing is an outline: it slices without naming the array and
@@ -113,6 +115,8 @@ train_index, validation_index = evaluation.holdout_split(10, 3, shuffle=False)
 print("train:", train_index, "validation:", validation_index)
 
 # %% [markdown]
+# ## 4.2.3 K-fold validation
+#
 # ### Listing 4.2 — K-fold cross-validation
 #
 # Also an outline in the book (undefined `get_model()`, training folds joined

@@ -78,10 +78,11 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # %% [markdown]
 # ### Listing 4.3 — Feature-wise normalization of 2D Numpy data
 #
-# Subtract each column's mean, divide by its standard deviation. Bug fix: the
-# book normalizes in place (`-=`, `/=`), which raises a casting error on an
-# integer array, so we convert to float first. (In a model,
+# Subtract each column's mean, divide by its standard deviation. (In a model,
 # `keras.layers.Normalization` with `adapt(x)` does the same from the data.)
+#
+# > **Changed: book bug fixed.** The book normalizes in place (`-=`, `/=`), which raises
+# > a casting error on an integer array, so the array is converted to float first.
 
 # %% listing="4.3"
 import numpy as np

@@ -77,8 +77,10 @@ def train(model):
 # %% [markdown]
 # ### Listing 4.4 — Our original model
 #
-# The reference network of section 3.4. Keras 3 change here and below:
-# `keras.Input` instead of `input_shape=`.
+# The reference network of section 3.4.
+#
+# > **Changed: Keras 3 / TF 2 API.** Here and in the models below, the input size is
+# > given by `keras.Input`, where the book passes `input_shape=` to the first layer.
 
 # %% listing="4.4"
 import keras
@@ -96,8 +98,8 @@ original_history = train(original_model)
 # %% [markdown]
 # ### Listing 4.5 — A version of our model with lower capacity
 #
-# 4 units per hidden layer. The book: its validation loss starts rising after
-# 6 epochs instead of 4, and more slowly.
+# 4 units per hidden layer. The book: its validation loss starts rising after 6 epochs
+# rather than 4, and more slowly.
 
 # %% listing="4.5"
 smaller_model = keras.Sequential([
@@ -147,7 +149,10 @@ plot_curves({"Original model": original_history["loss"], "Bigger model": bigger_
 #
 # Every weight of the hidden layers adds 0.001 × weight² to the loss, which
 # keeps the weights small (the book's prose forgets the square). The penalty is
-# only added during training. Keras 3 spells the regularizer `L2`.
+# only added during training.
+#
+# > **Changed: Keras 3 / TF 2 API.** The regularizer is spelled `regularizers.L2` (the
+# > book's `regularizers.l2`).
 #
 # The book's comparison is qualitative (figure 4.7); we measure it as the final
 # validation loss minus the reference's: negative means more resistant to
@@ -183,9 +188,11 @@ for regularizer in (regularizers.L1(0.001), regularizers.L1L2(l1=0.001, l2=0.001
 # %% [markdown]
 # ### Listing 4.9 — Dropout implementation: dropping out units at training time
 #
-# Bug fix: the book calls `np.random(0, high=2, size=...)`, but `np.random` is a
-# module; `integers(0, 2, ...)` of a NumPy generator draws the 0/1 mask. A toy
-# layer output of ones shows about half the units zeroed.
+# A toy layer output of ones shows about half the units zeroed.
+#
+# > **Changed: book bug fixed.** The book calls `np.random(0, high=2, size=...)`, but
+# > `np.random` is a module; `integers(0, 2, ...)` of a NumPy generator draws the 0/1
+# > mask.
 
 # %% listing="4.9" tags=["nbval-check-output"]
 rng = np.random.default_rng(0)

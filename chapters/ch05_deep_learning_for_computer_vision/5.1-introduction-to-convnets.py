@@ -77,9 +77,11 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # %% [markdown]
 # ### Listing 5.1 — Instantiating a small convnet
 #
-# Three `Conv2D` layers (3×3 windows) with 2×2 max-pooling in between. The input
-# is one 28×28 grey-level image: the book passed `input_shape=(28, 28, 1)` to the
-# first layer; Keras 3 wants an explicit `keras.Input` instead.
+# Three `Conv2D` layers (3×3 windows) with 2×2 max-pooling in between. The input is one
+# 28×28 grey-level image.
+#
+# > **Changed: Keras 3 / TF 2 API.** The input is an explicit `keras.Input`, where the
+# > book passed `input_shape=(28, 28, 1)` to the first layer.
 
 # %% listing="5.1"
 import keras
@@ -100,8 +102,10 @@ model = keras.Sequential(
 # ### Listing 5.2 — Displaying a summary of the model so far
 #
 # Every layer outputs a 3-D feature map (height, width, channels). The maps
-# shrink (26 → 13 → 11 → 5 → 3) while the number of channels grows. Keras 3
-# names the layers `conv2d`, `max_pooling2d`, ... (the book shows `conv2d_1`, ...).
+# shrink (26 → 13 → 11 → 5 → 3) while the number of channels grows.
+#
+# > **Changed: Keras 3 / TF 2 API.** The layers are named `conv2d`, `max_pooling2d`, ...
+# > (the book shows `conv2d_1`, ...).
 
 # %% listing="5.2"
 model.summary()
@@ -179,6 +183,8 @@ test_loss, test_acc = model.evaluate(test_images[:test_count], test_labels[:test
 print("test_acc:", test_acc)
 
 # %% [markdown]
+# ## 5.1.2 The max pooling operation
+#
 # ### Listing 5.7 — A convnet without pooling layers
 #
 # Why downsample? Without pooling, the third layer's 3×3 windows still only see

@@ -44,6 +44,8 @@ EPOCHS_AUGMENTED = config.resolve(smoke=run.smoke, epochs=EPOCHS_AUGMENTED).epoc
 print("epochs:", run.epochs, "then", EPOCHS_AUGMENTED, "with augmentation")
 
 # %% [markdown]
+# ## 5.2.2 Downloading the data
+#
 # ### Listing 5.9 — Copying images to train, validation and test directories
 #
 # The book unzips Kaggle's 25,000 photos and copies images 0–999 of each class
@@ -86,6 +88,8 @@ chance = run.pick(0.5, None)
 print(cats_vs_dogs.count_images(data_dir)["train"])
 
 # %% [markdown]
+# ## 5.2.3 Building our network
+#
 # ### Listing 5.11 — Instantiating a small convnet for cats vs. dogs classification
 #
 # Bigger images (150×150 RGB) need one more conv/pool stage than MNIST: the
@@ -128,21 +132,25 @@ print(f"Total params: {model.count_params():,}")
 # %% [markdown]
 # ### Listing 5.13 — Configuring our model for training
 #
-# `lr=` is now `learning_rate=`, and the metric is spelled `"accuracy"` (the
-# history keys become `accuracy` / `val_accuracy` instead of `acc` / `val_acc`).
+# > **Changed: Keras 3 / TF 2 API.** `lr=` is now `learning_rate=`, and the metric is
+# > spelled `"accuracy"` (the history keys become `accuracy` / `val_accuracy`, the
+# > book's `acc` / `val_acc`).
 
 # %% listing="5.13"
 model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.RMSprop(learning_rate=1e-4), metrics=["accuracy"])
 
 # %% [markdown]
+# ## 5.2.4 Data preprocessing
+#
 # ### Listing 5.14 — Using ImageDataGenerator to read images from directories
 #
-# `ImageDataGenerator` survives only as a deprecated legacy class in Keras 3.
-# `keras.utils.image_dataset_from_directory` reads the same folders (one
-# sub-folder per class, labels in alphabetical order), decodes and resizes the
-# JPEGs to 150×150 and batches them; the helper then rescales the pixels to
-# [0, 1] as the book's `rescale=1./255` did. `label_mode="binary"` gives float
-# labels of shape (batch, 1) for the sigmoid output.
+# > **Changed: Keras 3 / TF 2 API.** `ImageDataGenerator` survives only as a deprecated
+# > legacy class in Keras 3; `keras.utils.image_dataset_from_directory` reads the same
+# > folders (one sub-folder per class, labels in alphabetical order), decodes and
+# > resizes the JPEGs to 150×150 and batches them, and the helper rescales the pixels to
+# > [0, 1] as the book's `rescale=1./255` did.
+#
+# `label_mode="binary"` gives float labels of shape (batch, 1) for the sigmoid output.
 
 # %% listing="5.14"
 train_dataset = image_pipelines.image_dataset(data_dir / "train", batch_size=20, image_size=(150, 150), seed=run.seed)
@@ -163,11 +171,13 @@ for data_batch, labels_batch in train_dataset.take(1):
 # %% [markdown]
 # ### Listing 5.16 — Fitting our model using a batch generator
 #
-# `fit_generator` is gone: `fit` takes datasets directly and counts the steps
-# itself (100 batches of 20 = the 2,000 training images, as the book's
-# `steps_per_epoch=100`). `cache()` keeps the decoded images in memory after the
-# first epoch and `prefetch` prepares the next batch while the model trains.
-# The curve below updates after every epoch.
+# > **Changed: Keras 3 / TF 2 API.** `fit_generator` does not exist in Keras 3: `fit`
+# > takes datasets directly and counts the steps itself (100 batches of 20 = the 2,000
+# > training images, as the book's `steps_per_epoch=100`).
+#
+# > **Changed: our addition.** `cache()` keeps the decoded images in memory after the
+# > first epoch and `prefetch` prepares the next batch while the model trains; the curve
+# > below updates after every epoch.
 
 # %% listing="5.16"
 from dlwp_widgets.training import LiveCurves
@@ -183,9 +193,11 @@ history = model.fit(
 # %% [markdown]
 # ### Listing 5.17 — Saving our model
 #
-# The native `.keras` format replaces HDF5 (`.h5`). The file goes to the
-# companion's model folder in the data cache, so notebooks never write into the
-# repository.
+# > **Changed: Keras 3 / TF 2 API.** The model is saved in the native `.keras` format,
+# > where the book writes HDF5 (`.h5`).
+#
+# > **Changed: our addition.** The file goes to the companion's model folder in the data
+# > cache, so notebooks never write into the repository.
 
 # %% listing="5.17"
 from dlwp_widgets.models.convnets import saved_model_path
@@ -209,12 +221,14 @@ plot_history(history, ["accuracy", "loss"]);
 scratch_history = history.history  # kept for the comparison in the last cell
 
 # %% [markdown]
+# ## 5.2.5 Using data augmentation
+#
 # ### Listing 5.19 — Setting up a data augmentation configuration via ImageDataGenerator
 #
 # The book's random transformations: rotations up to 40 degrees, horizontal and
 # vertical shifts of up to 20%, shear, zoom between 80% and 120%, horizontal
-# flips, and "nearest" filling of the uncovered border. Keras 3 offers them as
-# five preprocessing layers:
+# flips, and "nearest" filling of the uncovered border. Keras offers them as five
+# preprocessing layers:
 #
 # ```python
 # keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(40 / 360, fill_mode="nearest"),
@@ -225,12 +239,14 @@ scratch_history = history.history  # kept for the comparison in the last cell
 # (`image_pipelines.augmentation_layers()` builds exactly that). Each of those layers
 # resamples the image again; on a CPU the chain fed fewer images per second than
 # the book's generator. `image_pipelines.augmentation()` composes the same
-# transformations into one affine warp per image, like `ImageDataGenerator`
-# did, and is about twice as fast as the generator here
-# (`benchmarks/bench_input_pipeline.py`). One difference: the generator's
-# `shear_range` changed units over the years: in the Keras 2 of the book's time
-# it was an angle in radians, later releases of the generator read it in degrees.
-# Here it is 0.2 radians, as the book had it.
+# transformations into one affine warp per image, like `ImageDataGenerator` did, and is
+# about twice as fast as the generator here (`benchmarks/bench_input_pipeline.py`).
+#
+# > **Changed: Keras 3 / TF 2 API.** The augmentation is
+# > `image_pipelines.augmentation()`, one affine warp per image in the `tf.data`
+# > pipeline, where the book uses the legacy `ImageDataGenerator`; its `shear_range` is
+# > 0.2 radians, as in the Keras 2 of the book's time (later releases of the generator
+# > read it in degrees).
 
 # %% listing="5.19" tags=["nbval-check-output"]
 data_augmentation = image_pipelines.augmentation(seed=run.seed)
@@ -297,9 +313,11 @@ print(f"Total params: {model.count_params():,}")
 # sees new variants); the validation images are only rescaled. The book asks for
 # 100 steps of 32 images (3,200) per epoch from 2,000 images and 50 validation
 # steps of 32 (1,600) from 1,000: its endless generators simply went round
-# again. A finite dataset would run dry, so each epoch here is one pass over the
-# data (63 batches of 32); with 100 epochs that is 200,000 augmented images
-# instead of the book's 320,000.
+# again.
+#
+# > **Changed: smaller default.** A finite dataset would run dry, so each epoch here is
+# > one pass over the data (63 batches of 32): with 100 epochs that is 200,000 augmented
+# > images, where the book's 100 steps of 32 make 320,000.
 
 # %% listing="5.22"
 train_dataset = image_pipelines.image_dataset(data_dir / "train", batch_size=32, image_size=(150, 150), seed=run.seed)

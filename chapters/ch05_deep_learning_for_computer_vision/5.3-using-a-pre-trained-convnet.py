@@ -57,6 +57,8 @@ counts = {split: sum(classes.values()) for split, classes in cats_vs_dogs.count_
 print(counts)
 
 # %% [markdown]
+# ## 5.3.1 Feature extraction
+#
 # ### Listing 5.24 — Instantiating the VGG16 convolutional base
 #
 # `include_top=False` drops VGG16's ImageNet classifier; `input_shape` fixes the
@@ -88,12 +90,15 @@ print(f"Total params: {conv_base.count_params():,}")
 # ### Listing 5.26 — Extracting features using the pre-trained convolutional base
 #
 # Run every image through the base once, keep the (4, 4, 512) features, and
-# train a small dense classifier on them. Two fixes: the book's loop has its
-# stop condition outside the `for` loop (as printed it never ends), and a
-# shuffling dataset would mix up features and labels, so the dataset is read in
-# file order (`shuffle=False`) and each batch's labels are stored next to its
-# features. Like the book, the images are only scaled to [0, 1] (not VGG16's own
-# `preprocess_input`); it works, and reproduces the book.
+# train a small dense classifier on them. Like the book, the images are only scaled to
+# [0, 1] (not VGG16's own `preprocess_input`); it works, and reproduces the book.
+#
+# > **Changed: book bug fixed.** The book's loop has its stop condition outside the
+# > `for` loop (as printed it never ends); here the loop ends after the last batch.
+#
+# > **Changed: Keras 3 / TF 2 API.** A shuffling dataset would mix up features and
+# > labels, so the dataset is read in file order (`shuffle=False`) and each batch's
+# > labels are stored next to its features.
 
 # %% listing="5.26"
 import keras
@@ -228,6 +233,8 @@ history = model.fit(
 frozen_history = history.history  # kept for the fine-tuning comparison below
 
 # %% [markdown]
+# ## 5.3.2 Fine-tuning
+#
 # ### Listing 5.32 — Displaying a summary of the convolutional base
 #
 # Fine-tuning unfreezes the top of the base. Which layers are those? The names

@@ -147,11 +147,15 @@ plt.show()
 # %% [markdown]
 # ### Listing 5.44 — Visualizing every channel in every intermediate activation
 #
-# Every channel of every layer, 16 per row, each standardised for display. Two
-# fixes: the printed indentation puts the tiling outside the loop over layers,
-# and a dead channel (all zeros: standard deviation 0) divided by its standard
-# deviation gives NaN; `layer_grid` shows it as a flat grey tile instead. Deeper
-# layers are more abstract and sparser: more and more channels stay blank.
+# Every channel of every layer, 16 per row, each standardised for display. Deeper layers
+# are more abstract and sparser: more and more channels stay blank.
+#
+# > **Changed: book bug fixed.** The printed indentation puts the tiling outside the
+# > loop over layers; here each layer is tiled.
+#
+# > **Changed: book bug fixed.** A dead channel (all zeros: standard deviation 0)
+# > divided by its standard deviation gives NaN; `layer_grid` shows it as a flat grey
+# > tile.
 
 # %% listing="5.44"
 from dlwp_widgets.viz.activations import layer_grid
@@ -460,12 +464,16 @@ print(class_index)
 #
 # Gradient of the top class's score with respect to the last convolutional
 # layer's output (`block5_conv3`, 14×14×512); the mean gradient of each channel
-# weighs that channel; the weighted channels combined are the heatmap. A model
-# with two outputs (feature map, predictions) replaces the book's symbolic
-# `model.output[:, 386]` and `K.gradients`. The book averages the 512 weighted
-# channels (`np.mean(..., axis=-1)`); this cell sums them. The two differ by the
-# constant factor 512 only, which the next listing's division by the maximum
-# removes: the normalised heatmaps are identical.
+# weighs that channel; the weighted channels combined are the heatmap.
+#
+# > **Changed: Keras 3 / TF 2 API.** A model with two outputs (feature map, predictions)
+# > and a `GradientTape` take the place of the book's symbolic `model.output[:, 386]`
+# > and `K.gradients`.
+#
+# > **Changed: changed result.** The book averages the 512 weighted channels
+# > (`np.mean(..., axis=-1)`); this cell sums them, a constant factor of 512 that the
+# > next listing's division by the maximum removes: the normalised heatmaps are
+# > identical.
 
 # %% listing="5.58"
 last_conv_layer = model.get_layer("block5_conv3")
@@ -498,12 +506,15 @@ plt.show()
 # ### Listing 5.60 — Superimposing the heatmap with the original picture, and saving it to disk
 #
 # Without OpenCV: matplotlib's "jet" colours, resized to the photo, and blended.
-# The blend differs from the book's on purpose: the book adds 40% of the heatmap
-# to the photo at full strength (`heatmap * 0.4 + img`), a float sum that goes
-# past 255 wherever the heatmap is bright and is then clipped when written, so hot
-# regions wash out to white. Here the photo keeps 60% (`0.4 * heatmap + 0.6 *
-# photo`), which stays within 0–255 and keeps the picture visible under the
-# colours. The file goes to the companion's output folder, not a fixed path.
+#
+# > **Changed: changed result.** The book adds 40% of the heatmap to the photo at full
+# > strength (`heatmap * 0.4 + img`), a float sum that goes past 255 wherever the
+# > heatmap is bright and is clipped when written, so hot regions wash out to white;
+# > here the photo keeps 60% (`0.4 * heatmap + 0.6 * photo`), which stays within 0–255
+# > and keeps the picture visible under the colours.
+#
+# > **Changed: our addition.** The file goes to the companion's output folder, not a
+# > fixed path.
 
 # %% listing="5.60"
 from matplotlib import colormaps

@@ -40,9 +40,10 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # ### Listing 6.1 — Word level one-hot encoding (toy example)
 #
 # Each distinct word gets an index (from 1; 0 is left free), and each sample
-# becomes a `(max_length, vocabulary + 1)` matrix with a single 1 per word. The
-# book slices `enumerate(...)` directly, which raises a `TypeError` in Python 3:
-# the port slices the word list before enumerating it.
+# becomes a `(max_length, vocabulary + 1)` matrix with a single 1 per word.
+#
+# > **Changed: book bug fixed.** The book slices `enumerate(...)` directly, which raises
+# > a `TypeError` in Python 3; the port slices the word list before enumerating it.
 
 # %% listing="6.1" tags=["nbval-check-output"]
 import numpy as np
@@ -68,9 +69,11 @@ print(results.shape)
 # %% [markdown]
 # ### Listing 6.2 — Character level one-hot encoding (toy example)
 #
-# The same with the 100 printable ASCII characters. The book's dictionary maps
-# index → character (`zip(range(...), characters)`), so looking up a character
-# returns `None`; the port maps character → index.
+# The same with the 100 printable ASCII characters.
+#
+# > **Changed: book bug fixed.** The book's dictionary maps index → character
+# > (`zip(range(...), characters)`), so looking up a character returns `None`; the port
+# > maps character → index.
 
 # %% listing="6.2" tags=["nbval-check-output"]
 import string
@@ -90,12 +93,19 @@ print(results.shape, int(results.sum()))
 # %% [markdown]
 # ### Listing 6.3 — Using Keras for word-level one-hot encoding
 #
-# Keras 3 removed `keras.preprocessing.text.Tokenizer`; its successor is the
-# `TextVectorization` layer. `adapt` builds the vocabulary (index 0 is padding,
-# 1 is `[UNK]` for unknown words, then words by frequency), `output_mode="int"`
-# gives index sequences (`texts_to_sequences`), `"multi_hot"` the binary
-# bag-of-words matrix (`texts_to_matrix(mode="binary")`). It lower-cases and
-# strips punctuation, as the Tokenizer did.
+# `adapt` builds the vocabulary (index 0 is padding, 1 is `[UNK]` for unknown words,
+# then words by frequency), `output_mode="int"` gives index sequences
+# (`texts_to_sequences`), `"multi_hot"` the binary bag-of-words matrix
+# (`texts_to_matrix(mode="binary")`).
+#
+# > **Changed: Keras 3 / TF 2 API.** Keras 3 has no
+# > `keras.preprocessing.text.Tokenizer`; its successor is the `TextVectorization`
+# > layer.
+#
+# > **Changed: changed result.** Both lower-case and split on whitespace, but
+# > `TextVectorization` strips every punctuation mark, the apostrophe included (`don't`
+# > becomes `dont`), where the Tokenizer's filters kept the apostrophe; and it maps a
+# > word outside the vocabulary to `[UNK]` (index 1), where the Tokenizer dropped it.
 
 # %% listing="6.3" tags=["nbval-check-output"]
 import keras
@@ -116,11 +126,12 @@ print(one_hot_results.shape)
 # %% [markdown]
 # ### Listing 6.4 — Word-level one-hot encoding with hashing trick (toy example)
 #
-# Words are hashed into 1,000 buckets instead of being looked up in a
-# vocabulary. The book uses Python's `hash()`, which is salted per process
-# (`PYTHONHASHSEED`): the indices change every time the kernel restarts, so a
-# model trained in one session would read garbage in the next. `zlib.crc32` is
-# stable; `keras.layers.Hashing(num_bins=1000)` does the same inside a model.
+# Words are hashed into 1,000 buckets rather than looked up in a vocabulary.
+# `keras.layers.Hashing(num_bins=1000)` does the same inside a model.
+#
+# > **Changed: book bug fixed.** The book uses Python's `hash()`, which is salted per
+# > process (`PYTHONHASHSEED`): the indices change every time the kernel restarts, so a
+# > model trained in one session would read garbage in the next; `zlib.crc32` is stable.
 
 # %% listing="6.4" tags=["nbval-check-output"]
 import zlib
@@ -142,7 +153,19 @@ print(results.shape)
 #
 # ### Listing 6.5 — Instantiating an Embedding layer.
 #
-# A lookup table of 1,000 words × 64 dimensions, trained like any other weights.
+# A one-hot vector is *sparse* and *hard-coded*: as many dimensions as words (10,000 or
+# more), all zero but one, and every two words equally far apart, so "good" is no closer
+# to "great" than to "table". A word embedding is *dense* and *learned*: a few dozen to
+# a few hundred floating-point numbers per word, adjusted by training like any other
+# weights. What the training adjusts is a geometry: directions and distances in the
+# embedding space come to mean something for the task, synonyms end up close together,
+# and a constant offset can stand for a relation (in good general-purpose embeddings,
+# from a word to its plural, or from male to female). Which geometry is right depends on
+# the task: the space that separates positive from negative reviews need not be the one
+# that helps translate them, which is why an embedding is often learned with the task.
+#
+# A lookup table of 1,000 words × 64 dimensions, trained like any other weights: word
+# index in, vector out.
 
 # %% listing="6.5"
 from keras import layers
@@ -153,9 +176,12 @@ embedding_layer = layers.Embedding(1000, 64)
 # ### Listing 6.6 — Loading the IMDB data for use with an Embedding layer.
 #
 # The pre-tokenised IMDB reviews of chapter 3 (10,000 most frequent words), cut
-# to their last 20 words: `pad_sequences` pads and truncates at the *front* by
-# default. It now lives in `keras.utils`. Offline, the labelled stand-in of
-# `dlwp_widgets.datasets.imdb` has the same format and sizes.
+# to their last 20 words: `pad_sequences` pads and truncates at the *front* by default.
+# Offline, the labelled stand-in of `dlwp_widgets.datasets.imdb` has the same format and
+# sizes.
+#
+# > **Changed: Keras 3 / TF 2 API.** `pad_sequences` is called from `keras.utils` (the
+# > book: `keras.preprocessing.sequence`).
 
 # %% listing="6.6"
 from dlwp_widgets.datasets import imdb
@@ -173,10 +199,12 @@ print(x_train.shape, x_test.shape, x_train.dtype)
 # %% [markdown]
 # ### Listing 6.7 — Using an Embedding layer and classifier on the IMDB data.
 #
-# 8-dimensional embeddings, flattened, and one sigmoid unit. `input_length` is
-# gone from Keras 3's `Embedding`: a `keras.Input(shape=(maxlen,))` gives the
-# model its shape instead (`metrics=["acc"]` is now `"accuracy"`). In smoke mode
-# the model trains on 10,000 reviews for 2 epochs.
+# 8-dimensional embeddings, flattened, and one sigmoid unit. In smoke mode the model
+# trains on 10,000 reviews for 2 epochs.
+#
+# > **Changed: Keras 3 / TF 2 API.** Keras 3's `Embedding` has no `input_length`: a
+# > `keras.Input(shape=(maxlen,))` gives the model its shape, and `metrics=["acc"]` is
+# > spelled `"accuracy"`.
 
 # %% listing="6.7"
 model = keras.Sequential([
@@ -202,6 +230,15 @@ first_20_words_model, first_20_history, first_20_labels = model, history, y_trai
 print(f"{model.count_params():,} parameters")
 
 # %% [markdown]
+# What the book's 76% validation accuracy says: from the first 20 words of a
+# review alone, with word vectors learned from scratch, the model gets three
+# reviews in four right (guessing gets one in two). It is also a ceiling of this
+# design: `Flatten` + `Dense` gives each of the 20 positions its own weights, so
+# the model scores words one by one and learns nothing about how they combine
+# ("not good" is "not" plus "good"). Reading the words as a sequence is what the
+# recurrent and convolutional layers of sections 6.2 to 6.4 add.
+
+# %% [markdown]
 # ## 6.1.3 Putting it all together: from raw text to word embeddings
 #
 # ### Listing 6.8 — Processing the labels of the raw IMDB data
@@ -210,11 +247,13 @@ print(f"{model.count_params():,} parameters")
 # `train/` and `test/` × `pos/` `neg/` are extracted, `train/unsup` is skipped,
 # and unsafe archive members are refused). Offline, `datasets.aclimdb` writes
 # the labelled stand-in in the same layout: the stand-in IMDB reviews as
-# sentences. The book opens files without an encoding (the machine's locale
-# decides); the port reads UTF-8, in sorted order (`os.listdir` order varies).
-# `keras.utils.text_dataset_from_directory(train_dir, class_names=["neg", "pos"])`
-# reads the same folders as a `tf.data` pipeline
+# sentences. `keras.utils.text_dataset_from_directory(train_dir, class_names=["neg",
+# "pos"])` reads the same folders as a `tf.data` pipeline
 # (`dlwp_widgets.pipelines.text.review_dataset`).
+#
+# > **Changed: book bug fixed.** The book opens files without an encoding (the machine's
+# > locale decides) in `os.listdir` order, which varies; the port reads UTF-8, in sorted
+# > order.
 
 # %% listing="6.8"
 import os
@@ -242,20 +281,27 @@ print(len(texts), len(labels))
 # ### Listing 6.9 — Tokenizing the text of the raw IMDB data
 #
 # 200 training samples, 10,000 validation samples, reviews cut after 100 words,
-# the 10,000 most frequent words. Three changes:
+# the 10,000 most frequent words. In smoke mode the vocabulary comes from 2,000 reviews,
+# and validation uses 2,000 reviews.
 #
-# * `TextVectorization` replaces the Tokenizer. It keeps each review's *first*
-#   100 words and pads after them (the book's `pad_sequences` kept the last 100).
-#   Its vocabulary holds only the `max_tokens` most frequent words, so the count
-#   printed below stops at 9,998, where the book's Tokenizer counted every
-#   distinct word of the reviews.
-# * The book fits the tokenizer on all 25,000 training texts, the 10,000
-#   validation reviews included; the port builds the vocabulary from the texts
-#   outside the validation set (no label is used, but the validation reviews stay
-#   unseen). In smoke mode from 2,000 of them, and validation uses 2,000 reviews.
-# * The book shuffles without a seed; with 200 samples the result swings a lot
-#   with the draw, so the split is seeded (`pipelines.text.book_split` does the
-#   same permutation-then-slice).
+# > **Changed: changed result.** `TextVectorization` keeps each review's *first* 100
+# > tokens and pads after them (the book's `pad_sequences` kept the last 100), and a
+# > word outside the 10,000 counts inside that window as `[UNK]` where the Tokenizer
+# > dropped it, so a review's window holds fewer known words; apostrophes are stripped
+# > (listing 6.3).
+#
+# > **Changed: Keras 3 / TF 2 API.** Its vocabulary holds only the `max_tokens` most
+# > frequent words, so the count printed below stops at 9,998, where the book's
+# > Tokenizer counted every distinct word of the reviews.
+#
+# > **Changed: book bug fixed.** The book fits the tokenizer on all 25,000 training
+# > texts, the 10,000 validation reviews included; the port builds the vocabulary from
+# > the texts outside the validation set (no label is used, but the validation reviews
+# > stay unseen).
+#
+# > **Changed: our addition.** The book shuffles without a seed; with 200 samples the
+# > result swings a lot with the draw, so the split is seeded
+# > (`pipelines.text.book_split` does the same permutation-then-slice).
 
 # %% listing="6.9"
 from dlwp_widgets.pipelines.text import adapt_vectorizer, vectorize
@@ -290,10 +336,12 @@ print("Shape of validation data:", x_val.shape[1:])
 # GloVe's 100-dimensional vectors for 400,000 words (`glove.6B.zip`, 822 MB).
 # No checksum is published for it: `datasets.glove` verifies it by content (the
 # 100-d member exists and parses, 400,000 lines of a word and 100 numbers) and
-# streams the member out of the zip, keeping only the words of our vocabulary,
-# where the book reads the whole file into a dictionary. Offline, the stand-in
-# vectors are learned from the stand-in reviews by latent semantic analysis
-# (co-occurrence statistics + SVD): related words are neighbours there too.
+# streams the member out of the zip. Offline, the stand-in vectors are learned from the
+# stand-in reviews by latent semantic analysis (co-occurrence statistics + SVD): related
+# words are neighbours there too.
+#
+# > **Changed: our addition.** Only the words of our vocabulary are kept, where the book
+# > reads the whole file into a dictionary (400,000 vectors).
 
 # %% listing="6.10"
 from dlwp_widgets.datasets import glove
@@ -302,11 +350,24 @@ embeddings_index = glove.load_data(source=run.data_source, words=word_index)
 print("Found %s word vectors." % len(embeddings_index))
 
 # %% [markdown]
+# With `DATA_SOURCE = "auto"` the reviews and the vectors are looked for
+# separately: offline with a cached copy of one, the experiment could pair real
+# reviews with stand-in vectors. The next cell says so loudly when that happens
+# (the report lists each dataset's source too).
+
+# %%
+from dlwp_widgets.recording import mixed_sources
+
+print(mixed_sources([aclimdb.NAME, glove.NAME], "the GloVe experiment (listings 6.8-6.18)") or "Reviews and vectors come from the same source.")
+
+# %% [markdown]
 # ### Listing 6.11 — Preparing the GloVe word embeddings matrix
 #
 # Row `i` of the matrix holds the vector of vocabulary word `i`; words without a
-# vector (and the padding and `[UNK]` rows) stay zeros. `TextVectorization`'s
-# vocabulary list replaces `tokenizer.word_index`.
+# vector (and the padding and `[UNK]` rows) stay zeros.
+#
+# > **Changed: Keras 3 / TF 2 API.** `TextVectorization`'s vocabulary list takes the
+# > place of `tokenizer.word_index`.
 
 # %% listing="6.11"
 embedding_dim = 100
@@ -322,7 +383,10 @@ print(f"{int(embedding_matrix.any(axis=1).sum()):,} of {len(word_index) - 2:,} w
 # %% [markdown]
 # ### Listing 6.12 — Model definition
 #
-# As in the book, with `keras.Input(shape=(maxlen,))` in place of `input_length`.
+# As in the book.
+#
+# > **Changed: Keras 3 / TF 2 API.** `keras.Input(shape=(maxlen,))` takes the place of
+# > `Embedding`'s `input_length`, which Keras 3 does not have.
 
 # %% listing="6.12"
 model = keras.Sequential([
@@ -351,9 +415,13 @@ model.layers[0].trainable = False
 # %% [markdown]
 # ### Listing 6.14 — Training and evaluation
 #
-# The weights file must now end in `.weights.h5`; it is written to the data
-# cache (`models.convnets.saved_model_path`), not next to the notebook. In smoke
-# mode 5 epochs.
+# In smoke mode 5 epochs.
+#
+# > **Changed: Keras 3 / TF 2 API.** A weights file must end in `.weights.h5` (the book:
+# > `pre_trained_glove_model.h5`).
+#
+# > **Changed: our addition.** The file is written to the data cache
+# > (`models.convnets.saved_model_path`), not next to the notebook.
 
 # %% listing="6.14"
 from dlwp_widgets.models.convnets import saved_model_path
@@ -421,9 +489,15 @@ learned_model, learned_history = model, history
 # %% [markdown]
 # ### Listing 6.17 — Tokenizing the data of the test set
 #
-# The test reviews through the same adapted layer. The book's extracted code has
-# a stray duplicated `labels.append(...)` line between its blocks (it would yield
-# 25,001 labels); the port has one. In smoke mode 2,000 test reviews are scored.
+# The test reviews through the same adapted layer. In smoke mode 2,000 test reviews are
+# scored.
+#
+# > **Changed: book bug fixed.** The book's extracted code has a stray duplicated
+# > `labels.append(...)` line between its blocks (it would yield 25,001 labels); the
+# > port has one.
+#
+# > **Changed: changed result.** The test reviews are cut and padded like the training
+# > ones (first 100 tokens, `[UNK]` kept, apostrophes stripped; listing 6.9).
 
 # %% listing="6.17"
 test_dir = os.path.join(imdb_dir, "test")
@@ -525,8 +599,13 @@ def majority(labels):
     return max(np.mean(labels), 1 - np.mean(labels))
 
 held_out = first_20_labels[int(len(first_20_labels) * 0.8) :]  # what validation_split=0.2 held out
-record("imdb_embedding_val_accuracy", first_20_history.history["val_accuracy"][-1], baseline=majority(held_out))
-record("glove_val_accuracy", max(glove_history.history["val_accuracy"]), baseline=None if run.smoke else majority(y_val))
-record("no_glove_val_accuracy", max(learned_history.history["val_accuracy"]))
-record("glove_test_accuracy", test_accuracy, baseline=None if run.smoke else majority(y_test))
+# Each metric names the data of its own experiment: a real-review result is compared
+# with the book even when the GloVe vectors of another experiment were a stand-in.
+record("imdb_embedding_val_accuracy", first_20_history.history["val_accuracy"][-1], baseline=majority(held_out),
+       datasets=["imdb"])
+record("glove_val_accuracy", max(glove_history.history["val_accuracy"]), baseline=None if run.smoke else majority(y_val),
+       datasets=["aclimdb", "glove"])
+record("no_glove_val_accuracy", max(learned_history.history["val_accuracy"]), datasets=["aclimdb"])
+record("glove_test_accuracy", test_accuracy, baseline=None if run.smoke else majority(y_test),
+       datasets=["aclimdb", "glove"])
 against_the_book()

@@ -43,11 +43,13 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 #
 # ### Listing 6.32 — Downloading the Jena weather dataset
 #
-# The book downloads and unzips the file with `wget` and `unzip` in a shell. Here
-# `jena_climate.load_data` (in `dlwp_widgets/datasets/jena_climate.py`) does it:
-# the archive has no published checksum, so the loader checks its content (the
-# header's 15 columns and exactly 420,551 data rows) before keeping it, extracts
-# the CSV safely, and returns its path. Offline, it returns the path of a
+# > **Changed: our addition.** The book downloads and unzips the file with `wget` and
+# > `unzip` in a shell; here `jena_climate.load_data` (in
+# > `dlwp_widgets/datasets/jena_climate.py`) does it: the archive has no published
+# > checksum, so the loader checks its content (the header's 15 columns and exactly
+# > 420,551 data rows) before keeping it, extracts the CSV safely, and returns its path.
+#
+# Offline, it returns the path of a
 # labelled stand-in CSV in the same format: a generated weather series with
 # daily and yearly cycles, multi-day weather fronts that falling pressure
 # announces, and humidity and dew point consistent with the temperature.
@@ -62,10 +64,13 @@ print(fname.name)
 # %% [markdown]
 # ### Listing 6.33 — Inspecting the data of the Jena weather dataset
 #
-# The book's code, reading the CSV as text. The book splits on `"\n"` and keeps
-# every line after the header; the file ends with a newline, which leaves an
-# empty last "line" whose `float('')` would fail in listing 6.35. We drop empty
-# lines (a book bug, fixed).
+# The book's code, reading the CSV as text: split on `"\n"`, keep every line after the
+# header. The real file has no newline after its last row, so the book's `lines[1:]`
+# holds exactly the 420,551 data rows.
+#
+# > **Changed: our addition.** Empty lines are dropped, a guard for a copy of the file
+# > saved with a final newline (an empty last "line" whose `float('')` would fail in
+# > listing 6.35); on the real file it drops nothing.
 
 # %% listing="6.33"
 import os
@@ -241,12 +246,16 @@ print(np.mean(np.abs(preds - targets)))
 # ### Listing 6.42 — Computing the common-sense baseline MAE
 #
 # Forecast: the temperature 24 hours from now equals the latest one in the
-# window (`samples[:, -1, 1]`). The book's loop calls `next(val_gen)` on the
-# generator that training uses for validation too, so it leaves that generator
-# part-way through its rows; our validation dataset is finite and restarts at
-# every iteration, so the baseline and every model see exactly the same
-# windows. The function returns the MAE instead of only printing it. The MAE
-# is in normalised units (multiples of the temperature's standard deviation).
+# window (`samples[:, -1, 1]`). The MAE is in normalised units (multiples of the
+# temperature's standard deviation).
+#
+# > **Changed: changed result.** The book's loop calls `next(val_gen)` on the generator
+# > that training uses for validation too, so it leaves that generator part-way through
+# > its rows; our validation dataset is finite and restarts at every iteration, so the
+# > baseline and every model see exactly the same windows.
+#
+# > **Changed: our addition.** The function returns the MAE as well as printing it, for
+# > the comparison with the models.
 
 # %% listing="6.42"
 def evaluate_naive_method():
@@ -264,8 +273,10 @@ baseline_mae = evaluate_naive_method()
 # ### Listing 6.43 — Converting the MAE back to a Celsius error
 #
 # Multiplying by the temperature's standard deviation turns the normalised MAE
-# into degrees Celsius. The book multiplies its printed 0.29 by hand; we use
-# the value computed above.
+# into degrees Celsius.
+#
+# > **Changed: our addition.** The book multiplies its printed 0.29 by hand; the port
+# > uses the value computed above.
 
 # %% listing="6.43"
 celsius_mae = baseline_mae * std[1]
@@ -276,11 +287,12 @@ print(celsius_mae)
 #
 # ### Listing 6.44 — Training and evaluating a densely-connected model using the data generators
 #
-# Flatten the window and use two dense layers. Keras 3: `fit_generator` is gone,
-# `fit` takes the `tf.data` datasets (with `steps_per_epoch` for the endless
-# training one); the input shape goes into `keras.Input`; the optimizer is
-# `keras.optimizers.RMSprop`. One "epoch" is the book's 500 batches of 128
-# random windows (64,000 samples), not a pass over the 200,000 training rows.
+# Flatten the window and use two dense layers. One "epoch" is the book's 500 batches of
+# 128 random windows (64,000 samples), not a pass over the 200,000 training rows.
+#
+# > **Changed: Keras 3 / TF 2 API.** `fit_generator` is gone: `fit` takes the `tf.data`
+# > datasets (with `steps_per_epoch` for the endless training one); the input shape goes
+# > into `keras.Input`; the optimizer is `keras.optimizers.RMSprop`.
 
 # %% listing="6.44"
 import keras
@@ -349,13 +361,29 @@ history = model.fit(train_gen,
 gru_model, gru_history = model, history
 
 # %% [markdown]
+# The book draws this model's curves. Watch the gap: the training MAE
+# keeps falling while the validation MAE stops improving after a few epochs and
+# then creeps up. The GRU has started to learn the training windows themselves
+# rather than the weather. The dashed line is the common-sense baseline of
+# listing 6.42; a model is only useful below it. (`plots.plot_history` draws
+# training values as dots and validation values as a line, as the book's figures do.)
+
+# %%
+from dlwp_widgets import plots
+
+figure = plots.plot_history(gru_history, ["loss"], title="GRU (listing 6.46): training and validation MAE")
+figure.axes[0].axhline(baseline_mae, linestyle="--", color="grey", label="common-sense baseline")
+figure.axes[0].legend()
+plt.show()
+
+# %% [markdown]
 # ## 6.3.6 Using recurrent dropout to fight overfitting
 #
 # ### Listing 6.47 — Training and evaluating a dropout-regularized GRU-based model
 #
-# Dropout on the inputs and on the recurrent state, twice the epochs. In Keras 3
-# on TensorFlow, `recurrent_dropout > 0` rules out the cuDNN kernel, so on a GPU
-# this model trains several times slower than the one above.
+# Dropout on the inputs and on the recurrent state, twice the epochs. On TensorFlow,
+# `recurrent_dropout > 0` rules out the fast cuDNN kernel, so on a GPU this model trains
+# several times slower than the one above.
 
 # %% listing="6.47"
 model = keras.Sequential([
@@ -367,11 +395,28 @@ model = keras.Sequential([
 model.compile(optimizer=keras.optimizers.RMSprop(), loss="mae")
 history = model.fit(train_gen,
                     steps_per_epoch=steps_per_epoch,
-                    epochs=run.pick(EPOCHS_REGULARIZED, 1),
+                    epochs=run.epochs_for(EPOCHS_REGULARIZED),
                     validation_data=val_gen,
                     validation_steps=val_steps,
                     verbose=2)
 dropout_gru_model, dropout_gru_history = model, history
+
+# %% [markdown]
+# The book draws these curves too. A fresh dropout mask at every timestep would disturb the
+# signal the recurrence carries through time. A recurrent layer therefore draws *one*
+# mask per sequence and applies it at every timestep: `dropout` masks the inputs,
+# `recurrent_dropout` the state fed back from step to step. The same units are silenced
+# all along the window, so the network cannot lean on any one of them. The price is
+# noise in every update, which is why the book trains for twice as many epochs. What the
+# book reads from this figure: no overfitting for the first 30 epochs (training and
+# validation MAE stay together), and a best validation MAE not much better than the
+# plain GRU's, about 0.265.
+
+# %%
+figure = plots.plot_history(dropout_gru_history, ["loss"], title="GRU with dropout (listing 6.47)")
+figure.axes[0].axhline(baseline_mae, linestyle="--", color="grey", label="common-sense baseline")
+figure.axes[0].legend()
+plt.show()
 
 # %% [markdown]
 # ## 6.3.7 Stacking recurrent layers
@@ -392,11 +437,42 @@ model = keras.Sequential([
 model.compile(optimizer=keras.optimizers.RMSprop(), loss="mae")
 history = model.fit(train_gen,
                     steps_per_epoch=steps_per_epoch,
-                    epochs=run.pick(EPOCHS_REGULARIZED, 1),
+                    epochs=run.epochs_for(EPOCHS_REGULARIZED),
                     validation_data=val_gen,
                     validation_steps=val_steps,
                     verbose=2)
 stacked_gru_model, stacked_gru_history = model, history
+
+# %% [markdown]
+# The book's curves of this model again. Once dropout keeps a network from overfitting, it has
+# room to grow: stacking a second recurrent layer lets the second one read the
+# first one's *sequence* of states, a representation of the weather at every
+# step, instead of the raw measurements. The book finds the gain small and not
+# very significant: the stacked model edges below the single regularised GRU
+# and still does not overfit much, so more capacity would still be affordable,
+# at a high computational cost.
+#
+# All four models on one plot (validation MAE only; the baseline dashed):
+
+# %%
+figure = plots.plot_history(stacked_gru_history, ["loss"], title="Stacked GRUs with dropout (listing 6.48)")
+figure.axes[0].axhline(baseline_mae, linestyle="--", color="grey", label="common-sense baseline")
+figure.axes[0].legend()
+plt.show()
+
+figure = plots.plot_curves(
+    {
+        "dense (6.44)": dense_history.history["val_loss"],
+        "GRU (6.46)": gru_history.history["val_loss"],
+        "GRU + dropout (6.47)": dropout_gru_history.history["val_loss"],
+        "stacked GRUs (6.48)": stacked_gru_history.history["val_loss"],
+    },
+    ylabel="Validation MAE",
+    title="Jena: validation MAE of the models of section 6.3",
+)
+figure.axes[0].axhline(baseline_mae, linestyle="--", color="grey", label="common-sense baseline")
+figure.axes[0].legend()
+plt.show()
 
 # %% [markdown]
 # ## 6.3.8 Using bidirectional RNNs
@@ -436,9 +512,12 @@ reversed_gru_history = history
 #
 # For text, order matters less: an LSTM reading every review backwards does
 # about as well as one reading it forwards (the book: about 89% validation
-# accuracy either way). The reviews come from `dlwp_widgets.datasets.imdb`
-# (Keras' files, or a labelled stand-in offline); `pad_sequences` now lives in
-# `keras.utils`. Smoke runs train on the first 384 reviews, cut to 100 words.
+# accuracy either way). The reviews come from `dlwp_widgets.datasets.imdb` (Keras'
+# files, or a labelled stand-in offline). Smoke runs train on the first 384 reviews, cut
+# to 100 words.
+#
+# > **Changed: Keras 3 / TF 2 API.** `pad_sequences` is called from `keras.utils` (the
+# > book: `keras.preprocessing.sequence`).
 
 # %% listing="6.49"
 from dlwp_widgets.datasets import imdb
@@ -463,7 +542,7 @@ model = keras.Sequential([
 ])
 model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
 history = model.fit(x_train_reversed, y_train,
-                    epochs=run.pick(EPOCHS_IMDB, 1),
+                    epochs=run.epochs_for(EPOCHS_IMDB),
                     batch_size=128,
                     validation_split=0.2,
                     verbose=2)
@@ -473,9 +552,11 @@ reversed_lstm_history = history
 # ### Listing 6.50 — Training and evaluating a bidirectional LSTM on the IMDB data
 #
 # `Bidirectional` runs one LSTM forwards and a copy backwards and joins their
-# outputs. As printed, the book's cell reuses the reversed reviews of 6.49
-# (harmless for a bidirectional layer, but surprising); we pad the reviews in
-# their own order. The book: slightly above 89%, overfitting sooner.
+# outputs. The book: slightly above 89%, overfitting sooner.
+#
+# > **Changed: book bug fixed.** As printed, the book's cell reuses the reversed reviews
+# > of 6.49 (harmless for a bidirectional layer, but surprising); the port pads the
+# > reviews in their own order.
 
 # %% listing="6.50"
 x_train = keras.utils.pad_sequences(x_train, maxlen=maxlen)
@@ -490,7 +571,7 @@ model = keras.Sequential([
 
 model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
 history = model.fit(x_train, y_train,
-                    epochs=run.pick(EPOCHS_IMDB, 1),
+                    epochs=run.epochs_for(EPOCHS_IMDB),
                     batch_size=128,
                     validation_split=0.2,
                     verbose=2)
@@ -513,7 +594,7 @@ model = keras.Sequential([
 model.compile(optimizer=keras.optimizers.RMSprop(), loss="mae")
 history = model.fit(train_gen,
                     steps_per_epoch=steps_per_epoch,
-                    epochs=run.pick(EPOCHS_REGULARIZED, 1),
+                    epochs=run.epochs_for(EPOCHS_REGULARIZED),
                     validation_data=val_gen,
                     validation_steps=val_steps,
                     verbose=2)

@@ -27,7 +27,7 @@ SMOKE = False  # True: a short CPU run (what CI does)
 EPOCHS = 10  # the book's epochs for every toy fit in this section (listings 7.5, 7.7, 7.11)
 DATA_SOURCE = "auto"  # "real", "standin" or "auto" (this section uses only random arrays)
 SEED = 0
-SAMPLES = 1000  # random samples for each toy fit (the book's num_samples in listing 7.7)
+SAMPLES = 1000  # random samples for each toy fit (the book's 1,000 of listing 7.5)
 
 # %%
 # Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
@@ -42,7 +42,7 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # ### Listing 7.1 — Calling layers as function in the functional API
 #
 # An `Input` is a symbolic tensor; calling a layer on it returns another one.
-# `keras.Input` is unchanged in Keras 3.
+# `keras.Input` is the book's call, unchanged.
 
 # %% listing="7.1"
 import keras
@@ -58,8 +58,10 @@ print(output_tensor.shape)
 # %% [markdown]
 # ### Listing 7.2 — The functional API equivalent to a Sequential model
 #
-# The same three-layer network twice. The book gives the `Sequential` version an
-# `input_shape=` argument; Keras 3 wants a `keras.Input` as the first element.
+# The same three-layer network twice.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book gives the `Sequential` version an
+# > `input_shape=` argument; Keras 3 wants a `keras.Input` as the first element.
 
 # %% listing="7.2"
 seq_model = keras.Sequential(
@@ -92,10 +94,13 @@ print(f"functional: {model.count_params():,} parameters; Sequential: {seq_model.
 # %% [markdown]
 # ### Listing 7.4 — A graph disconnection error
 #
-# A model whose outputs cannot be reached from its inputs cannot be built. The book
-# shows Keras 2's `RuntimeError: Graph disconnected`; Keras 3 raises a `ValueError`
-# with a different wording. The cell catches the exception and prints its type and
-# message, so the notebook goes on.
+# A model whose outputs cannot be reached from its inputs cannot be built.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book shows Keras 2's `RuntimeError: Graph
+# > disconnected`; Keras 3 raises a `ValueError` with a different wording.
+#
+# > **Changed: our addition.** The cell catches the exception and prints its type and
+# > message, so the notebook goes on.
 
 # %% listing="7.4"
 unrelated_input = keras.Input(shape=(32,))
@@ -131,9 +136,11 @@ print(f"loss on the random training data: {score:.4f}")
 # ### Listing 7.6 — Functional API implementation of a two-input question-answering model
 #
 # A text and a question, each embedded and encoded by its own LSTM, concatenated,
-# and a softmax over 500 possible one-word answers. **Book bug:** the book calls
-# `Embedding(64, text_vocabulary_size)`, i.e. 64 input words of dimension 10,000;
-# word ids up to 10,000 are then out of range. The vocabulary size comes first.
+# and a softmax over 500 possible one-word answers.
+#
+# > **Changed: book bug fixed.** The book calls `Embedding(64, text_vocabulary_size)`,
+# > i.e. 64 input words of dimension 10,000, so word ids up to 10,000 are out of range;
+# > the vocabulary size comes first.
 
 # %% listing="7.6"
 text_vocabulary_size = 10000
@@ -160,12 +167,15 @@ print([tuple(t.shape) for t in model.inputs], "->", tuple(model.output.shape), f
 # %% [markdown]
 # ### Listing 7.7 — Feeding data to a multi-input model
 #
-# Random word ids for texts and questions of 100 words. **Book bugs:** `num_samples`
-# and `max_length` are never defined (we use 1,000 samples, fewer in smoke mode,
-# and 100 words), and `np.random.randint(0, 1, size=...)` draws only zeros, so
-# every one-hot "answer" was all zeros. We draw answer ids in [0, 500) and one-hot
-# encode them. The model is fed twice, with a list and with a dict keyed by the
-# inputs' names.
+# Random word ids for texts and questions of 100 words. The model is fed twice, with a
+# list and with a dict keyed by the inputs' names.
+#
+# > **Changed: book bug fixed.** `num_samples` and `max_length` are never defined: we
+# > use 1,000 samples (as in listing 7.5; fewer in smoke mode) and 100 words.
+#
+# > **Changed: book bug fixed.** `np.random.randint(0, 1, size=...)` draws only zeros,
+# > so every one-hot "answer" was all zeros; we draw answer ids in [0, 500) and one-hot
+# > encode them.
 
 # %% listing="7.7"
 num_samples = run.pick(SAMPLES, 128)
@@ -189,10 +199,11 @@ print(text.shape[1:], question.shape[1:], answers.shape[1:], model.predict([text
 # ### Listing 7.8 — Functional API implementation of a three-output model
 #
 # One 1D convnet reads a person's social-media posts and predicts three things:
-# age (regression), income group (10 classes) and gender (binary). **Book bugs:**
-# `Embedding(256, vocabulary_size)` has its arguments swapped (as in 7.6), and the
-# model is built from `input_posts`, which does not exist (the input is
-# `posts_input`).
+# age (regression), income group (10 classes) and gender (binary).
+#
+# > **Changed: book bug fixed.** `Embedding(256, vocabulary_size)` has its arguments
+# > swapped (as in 7.6), and the model is built from `input_posts`, which does not exist
+# > (the input is `posts_input`).
 
 # %% listing="7.8"
 vocabulary_size = 50000
@@ -236,9 +247,9 @@ model.compile(
 # %% [markdown]
 # ### Listing 7.10 — Compilation options of a multi-output model: loss weighting
 #
-# The mean squared error of an age in standard units sits around 1 while a
-# well-trained cross-entropy can fall to 0.1: without weights the largest loss
-# dominates the updates. The book's weights: 0.25, 1 and 10.
+# The book's reason for weights: the age's mean squared error typically sits around 3–5
+# while the gender's cross-entropy can fall to 0.1, so without weights the largest loss
+# dominates the updates. Its weights, 0.25, 1 and 10, bring the three to similar sizes.
 
 # %% listing="7.10"
 model.compile(
@@ -258,9 +269,14 @@ model.compile(
 #
 # Filled in: `posts` are random word ids (posts of 300 words: the shortest that
 # survives the network's five convolutions and two poolings is 269), the ages are
-# random years between 18 and 80 standardised to mean 0 and standard deviation 1
-# (which is what the loss weights above assume), incomes are one-hot income groups
-# and genders 0/1. The book's batch size, 64; one list-form and one dict-form fit.
+# random years between 18 and 80 standardised to mean 0 and standard deviation 1,
+# incomes are one-hot income groups and genders 0/1. The book's batch size, 64; one
+# list-form and one dict-form fit.
+#
+# > **Changed: our addition.** The book's data are left undefined; our standardised
+# > random ages give an MSE near 1, not the book's 3–5, so the book's weight of 0.25
+# > makes the age loss smaller here than the book intends (the weights are kept as the
+# > book's).
 
 # %% listing="7.11"
 num_posts = run.pick(SAMPLES, 64)
@@ -288,12 +304,13 @@ print([tuple(p.shape) for p in model.predict(posts[:3], verbose=0)])
 #
 # ### Listing 7.12 — Implementing an Inception module with the functional API
 #
-# Four parallel branches over the same input, concatenated along the channels.
-# Filled in: the input `x` is a batch of 32 × 32 feature maps with 64 channels.
-# **Book bugs:** `AveragePooling2D` has no `activation` argument, and without
-# `padding="same"` the branches end at different sizes (15 × 15, 14 × 14, 13 × 13)
-# and cannot be concatenated; with it every branch halves the map to 16 × 16.
-# The whole Inception V3 is `keras.applications.InceptionV3`.
+# Four parallel branches over the same input, concatenated along the channels. Filled
+# in: the input `x` is a batch of 32 × 32 feature maps with 64 channels. The whole
+# Inception V3 is `keras.applications.InceptionV3`.
+#
+# > **Changed: book bug fixed.** `AveragePooling2D` has no `activation` argument, and
+# > without `padding="same"` the branches end at different sizes (15 × 15, 14 × 14, 13 ×
+# > 13) and cannot be concatenated; with it every branch halves the map to 16 × 16.
 
 # %% listing="7.12"
 x = keras.Input(shape=(32, 32, 64))
@@ -339,9 +356,15 @@ print(identity_block(np.random.random((2, 32, 32, 128)).astype("float32")).shape
 # ### Listing 7.14 — Implementing a residual connection when feature map sizes differ: using a linear residual connection
 #
 # After a pooling the shortcut must be projected to the new shape. Filled in: `x`
-# is 32 × 32 × 64. **Book bug:** the shortcut `Conv2D(1, strides=2)` has no kernel
-# size and a single filter; it must be a 1 × 1 convolution with 128 filters and
-# stride 2, which maps 32 × 32 × 64 to the block's 16 × 16 × 128.
+# is 32 × 32 × 64.
+#
+# > **Changed: book bug fixed.** The shortcut `Conv2D(1, strides=2)` has no kernel size
+# > and a single filter; it must be a 1 × 1 convolution with 128 filters and stride 2,
+# > which maps 32 × 32 × 64 to the block's 16 × 16 × 128.
+#
+# > **Changed: book bug fixed.** The two main-path 3 × 3 convolutions get
+# > `padding="same"`: without it they shrink the map to 28 × 28, pooled to 14 × 14,
+# > which cannot be added to the shortcut's 16 × 16.
 
 # %% listing="7.14"
 x = keras.Input(shape=(32, 32, 64))
@@ -361,11 +384,14 @@ print(tuple(residual.shape), tuple(projection_block.output.shape))
 # ### Listing 7.15 — Layer weight sharing (i.e. layer reuse) with the functional API: implementing a siamese LSTM model
 #
 # One `LSTM` layer is called on both sentences, so both go through the same
-# weights and the model is symmetric. **Book bugs:** the model is trained without
-# being compiled, on `left_data`, `right_data` and `targets` that do not exist.
-# Filled in: pairs of random "sentences" (10 steps of 128 features); half the pairs
-# are a sentence and a noisy copy of it (target 1), half two unrelated sentences
-# (target 0).
+# weights and the model is symmetric. The fit uses the book's call, with Keras' defaults
+# (one epoch, batches of 32).
+#
+# > **Changed: book bug fixed.** The model is trained without being compiled, on
+# > `left_data`, `right_data` and `targets` that do not exist. Filled in: a compile step
+# > (RMSprop, binary cross-entropy) and pairs of random "sentences" (10 steps of 128
+# > features); half the pairs are a sentence and a noisy copy of it (target 1), half two
+# > unrelated sentences (target 0).
 
 # %% listing="7.15"
 lstm = layers.LSTM(32)
@@ -390,7 +416,7 @@ right_data = np.where(
     left_data + 0.3 * np.random.normal(size=left_data.shape),
     np.random.normal(size=left_data.shape),
 ).astype("float32")
-model.fit([left_data, right_data], targets, epochs=run.epochs, batch_size=128, verbose=0)
+model.fit([left_data, right_data], targets)
 
 # %% tags=["nbval-check-output"]
 print(f"one LSTM called twice: {len(lstm.weights)} weight tensors, {model.count_params():,} parameters in the model")
@@ -435,9 +461,10 @@ print(tuple(y1.shape), tuple(y2.shape))
 #
 # One Xception convolutional base (the book uses `weights=None`, so nothing is
 # downloaded) processes the left and the right camera image; the two feature maps
-# are concatenated. **Book bug:** the book concatenates `left_features` with
-# `right_input` (the raw image), whose shape does not match; it is
-# `right_features`. Filled in: one pair of random 250 × 250 images pushed through.
+# are concatenated. Filled in: one pair of random 250 × 250 images pushed through.
+#
+# > **Changed: book bug fixed.** The book concatenates `left_features` with
+# > `right_input` (the raw image), whose shape does not match; it is `right_features`.
 
 # %% listing="7.18"
 xception_base = keras.applications.Xception(weights=None, include_top=False)

@@ -41,8 +41,8 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 #
 # ### Listing 7.19 — Some of the built-in Keras callbacks
 #
-# The book lists five callback classes; all still exist under `keras.callbacks`
-# (Keras 3 adds `BackupAndRestore` and others).
+# The book lists five callback classes; all exist under `keras.callbacks`, beside newer
+# ones such as `BackupAndRestore`.
 
 # %% listing="7.19" tags=["nbval-check-output"]
 import keras
@@ -88,9 +88,17 @@ print(x.shape, x_val.shape, "files under", work_dir)
 #
 # Training stops once validation accuracy has not improved for more than one
 # epoch, and the model is saved after each epoch in which the validation loss
-# improved. **Book bug:** it monitors `'acc'`, the *training* accuracy, while its
-# comment speaks of validation accuracy; Keras 3 names it `val_accuracy`. The
-# checkpoint file is a `.keras` file (the book's `.h5` is Keras' legacy format).
+# improved.
+#
+# > **Changed: book bug fixed.** The book monitors `'acc'`, the *training* accuracy,
+# > while its comment speaks of validation accuracy; the port monitors `val_accuracy`.
+#
+# > **Changed: Keras 3 / TF 2 API.** The checkpoint file is a `.keras` file (the book's
+# > `.h5` is Keras' legacy format).
+#
+# > **Changed: our addition.** The book's fragment has no model or data: it is filled in
+# > with the MNIST model above (10 classes), so the loss is `categorical_crossentropy`
+# > where the fragment compiles with `binary_crossentropy`.
 
 # %% listing="7.20"
 callbacks_list = [
@@ -109,9 +117,11 @@ print(sorted(p.name for p in work_dir.iterdir()))
 # ### Listing 7.21 — Using the ReduceLRonPlateau Callback
 #
 # Divide the learning rate by 10 when the validation loss has not improved for 10
-# epochs. **Book bug:** the class is `ReduceLROnPlateau` (capital O), not
-# `ReduceLRonPlateau`. Training continues the model above; with the book's
-# patience of 10 the rate only drops in a long run, so the cell prints it.
+# epochs. Training continues the model above; with the book's patience of 10 the rate
+# only drops in a long run, so the cell prints it.
+#
+# > **Changed: book bug fixed.** The class is `ReduceLROnPlateau` (capital O), not
+# > `ReduceLRonPlateau`.
 
 # %% listing="7.21"
 callbacks_list = [keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=10)]
@@ -123,8 +133,10 @@ print(f"learning rate now: {float(model.optimizer.learning_rate.numpy()):g}")
 #
 # The hooks a callback can implement. Filled in: each method counts its calls,
 # and one epoch on 1,024 images in batches of 256 (plus validation) shows when
-# each is called. Keras 3 calls the batch hooks `on_train_batch_begin/end`; the
-# book's `on_batch_begin/end` remain as aliases.
+# each is called.
+#
+# > **Changed: Keras 3 / TF 2 API.** The batch hooks are `on_train_batch_begin/end`; the
+# > book's `on_batch_begin/end` remain as aliases.
 
 # %% listing="7.22"
 from collections import Counter
@@ -164,10 +176,19 @@ print(dict(sorted(counter.calls.items())))
 # ### Listing 7.23 — Writing a custom Callback
 #
 # After each epoch, save the activations of every layer on one validation sample.
-# **Keras 3 changes:** callbacks no longer receive `self.validation_data`, so the
-# sample is given to the constructor; `set_model` must call the base class (which
-# stores the model). **Book bug:** it opens the `.npz` file in text mode (`'w'`);
-# `np.savez` takes the path itself.
+#
+# > **Changed: Keras 3 / TF 2 API.** Callbacks do not receive `self.validation_data`, so
+# > the sample is given to the constructor; `set_model` must call the base class (which
+# > stores the model).
+#
+# > **Changed: book bug fixed.** The book opens the `.npz` file in text mode (`'w'`),
+# > where `np.savez` takes the path itself, and saves the list of activations as one
+# > array: layer outputs of different shapes make a ragged array, which NumPy refuses,
+# > so `np.savez(path, *activations)` stores one array per layer (`arr_0`, `arr_1`,
+# > ...).
+#
+# > **Changed: our addition.** Two epochs on 2,048 images show the callback at work (one
+# > file per epoch); the book only defines the class.
 
 # %% listing="7.23"
 class ActivationLogger(keras.callbacks.Callback):
@@ -199,10 +220,13 @@ with np.load(work_dir / "activations_at_epoch_1.npz") as saved:
 #
 # IMDB reviews with the 2,000 most frequent words, cut or padded to 500 words
 # (the book's text speaks of 10,000 embedded words; its code uses 2,000). The
-# embedding layer is named so that its weights are easy to find later. **Book
-# bug:** the last `Dense(1)` has no sigmoid although the loss is binary
-# cross-entropy on probabilities; it is added. Keras 3: `pad_sequences` moved to
-# `keras.utils`, `input_length=` is gone (the `Input` gives the length).
+# embedding layer is named so that its weights are easy to find later.
+#
+# > **Changed: book bug fixed.** The last `Dense(1)` has no sigmoid although the loss is
+# > binary cross-entropy on probabilities; it is added.
+#
+# > **Changed: Keras 3 / TF 2 API.** `pad_sequences` is called from `keras.utils`, and
+# > `Embedding` has no `input_length=` (the `Input` gives the length).
 
 # %% listing="7.24"
 from dlwp_widgets.datasets import imdb
@@ -234,7 +258,8 @@ print(x_train.shape[1:], f"{model.count_params():,} parameters")
 # %% [markdown]
 # ### Listing 7.25 — Create a directory for the log files that the TensorBoard Callback will generate
 #
-# The book's shell `mkdir my_log_dir`, from the notebook, inside the temporary folder.
+# > **Changed: our addition.** The book's shell `mkdir my_log_dir` runs from the
+# > notebook, inside a temporary folder, so nothing is written next to the notebook.
 
 # %% listing="7.25"
 import os
@@ -250,15 +275,15 @@ os.makedirs(log_dir, exist_ok=True)
 # reviews held out for validation. In smoke mode the model trains on 2,000
 # reviews for one epoch (too little to learn much: it only shows the logs).
 #
-# **Keras 3 and the projector:** Keras 3.15's callback still writes a
-# `projector_config.pbtxt` naming the tensor
-# `layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE` of a TensorFlow
-# checkpoint, but it saves the weights as `train/keras_embedding.ckpt-N.weights.h5`,
-# a Keras file the projector cannot read: the projector then shows nothing. The
-# cell after the listing therefore writes the projector's files itself with
-# `tensorboard.plugins.projector` (in `dlwp_widgets.monitoring.write_projector`):
-# the trained `Embedding` matrix and one word per row as TSV files, and a config
-# naming them. The book's `embeddings_data` argument no longer exists.
+# > **Changed: Keras 3 / TF 2 API.** Keras 3.15's TensorBoard callback still writes a
+# > `projector_config.pbtxt` naming the tensor
+# > `layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE` of a TensorFlow
+# > checkpoint, but saves the weights as `train/keras_embedding.ckpt-N.weights.h5`, a
+# > Keras file the projector cannot read, so the projector shows nothing. The cell after
+# > the listing writes the projector's files itself with `tensorboard.plugins.projector`
+# > (in `dlwp_widgets.monitoring.write_projector`): the trained `Embedding` matrix and
+# > one word per row as TSV files, and a config naming them. The book's
+# > `embeddings_data` argument does not exist in Keras 3.
 
 # %% listing="7.26"
 train_reviews = run.pick(len(x_train), 2000)
@@ -323,9 +348,11 @@ print("projector:", [(e["tensorName"], e["tensorShape"]) for e in projector_conf
 # ### Listing 7.28 — Visualizing model topology using plot_model
 #
 # `plot_model` draws the model's graph with pydot and Graphviz's `dot` program,
-# here for the IMDB convnet, into the temporary folder. Without `dot` the cell
-# says what to install (`apt-get install graphviz`, `brew install graphviz` or
-# `conda install graphviz`; `dlwp doctor` checks it) instead of failing.
+# here for the IMDB convnet, into the temporary folder.
+#
+# > **Changed: our addition.** Without `dot` the cell says what to install (`apt-get
+# > install graphviz`, `brew install graphviz` or `conda install graphviz`; `dlwp
+# > doctor` checks it) rather than failing.
 
 # %% listing="7.28"
 import shutil
@@ -371,6 +398,6 @@ separation = monitoring.projection_separation(embeddings[word_ids], np.repeat([T
 print("most positive:", [words[i] for i in positive_ids[:8]])
 print("most negative:", [words[i] for i in negative_ids[:8]])
 record("imdb_embedding_pca_separation", separation, baseline=None if run.smoke else 0.5)
-record("imdb_tensorboard_convnet_val_accuracy", history.history["val_accuracy"][-1])
+record("imdb_tensorboard_convnet_val_accuracy", history.history["val_accuracy"][-1], baseline=None if run.smoke else 0.5)
 
 against_the_book()

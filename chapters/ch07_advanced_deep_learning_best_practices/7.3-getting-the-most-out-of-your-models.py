@@ -102,10 +102,15 @@ print("weights:", [(w.name, tuple(w.shape), w.trainable) for w in batch_norm.wei
 #
 # Each `SeparableConv2D` filters every channel on its own, then mixes channels
 # with a 1 × 1 convolution: fewer weights and less computation than `Conv2D`.
-# **Book bug:** no kernel size is given (it is required; the book's text implies
-# 3 × 3), and `height`, `width`, `channels` and `num_classes` are undefined: we
-# use 64 × 64 RGB images and 10 classes, and fit one epoch on 64 random images to
-# show the model trains. Keras 3: `keras.Input` replaces `input_shape=`.
+#
+# > **Changed: book bug fixed.** No kernel size is given (it is required; the book's
+# > text implies 3 × 3), and `height`, `width`, `channels` and `num_classes` are
+# > undefined: we use 64 × 64 RGB images and 10 classes.
+#
+# > **Changed: our addition.** One epoch on 64 random images shows the model trains.
+#
+# > **Changed: Keras 3 / TF 2 API.** The input size is given by `keras.Input`, where the
+# > book passes `input_shape=`.
 
 # %% listing="7.32"
 height = 64
@@ -276,12 +281,12 @@ print(final_preds.shape[1:], bool(np.allclose(final_preds.sum(axis=1), 1, atol=1
 # %% [markdown]
 # ### Listing 7.34 — Model ensembling via a weighted average with optimized weights
 #
-# The book's weights (0.5, 0.25, 0.1, 0.15) were "found empirically" for its own
-# four models and mean nothing for ours. The cell after the listing finds ours
-# the way the book describes: on the validation data, here by minimising the
-# ensemble's validation cross-entropy over non-negative weights summing to 1
-# (`dlwp_widgets.ensembling.optimise_weights`, L-BFGS over a softmax of the
-# weights, from equal weights and three random starts).
+# > **Changed: changed result.** The book's weights (0.5, 0.25, 0.1, 0.15) were "found
+# > empirically" for its own four models and mean nothing for ours. The cell after the
+# > listing finds ours the way the book describes: on the validation data, here by
+# > minimising the ensemble's validation cross-entropy over non-negative weights summing
+# > to 1 (`dlwp_widgets.ensembling.optimise_weights`, L-BFGS over a softmax of the
+# > weights, from equal weights and three random starts).
 
 # %% listing="7.34"
 final_preds = 0.5 * preds_a + 0.25 * preds_b + 0.1 * preds_c + 0.15 * preds_d

@@ -46,12 +46,14 @@ from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
 # %% [markdown]
+# ## 8.1.3 The importance of the sampling strategy
+#
 # ### Listing 8.1 — Reweighting a probability distribution to a different temperature
 #
 # Given probabilities `p`, the distribution at temperature `T` is proportional to
 # `p ** (1 / T)`: computed as `exp(log(p) / T)` and renormalised. Below 1 it
 # sharpens the distribution (at the limit, always the most likely character),
-# above 1 it flattens it. The port keeps the book's arithmetic.
+# above 1 it flattens it. This is the book's arithmetic, unchanged.
 
 # %% listing="8.1"
 import numpy as np
@@ -107,14 +109,18 @@ for ax, temperature in zip(axes, (0.01, 0.4, 0.8, 1.0)):
 plt.show()
 
 # %% [markdown]
+# ## 8.1.4 Implementing character-level LSTM text generation
+#
 # ### Listing 8.2 — Downloading and parsing our initial text file
 #
 # About 600,000 characters of Nietzsche in English, lower-cased as in the book.
 # The file has no published checksum, so the loader verifies its content (length
 # and alphabet, as the author's own run printed them). Offline, the labelled
 # stand-in is real English prose that ships with Python: its reference manual,
-# cleaned of code, about 240,000 characters. The text is read as UTF-8 explicitly
-# (the book's `open(path).read()` depends on the machine's locale).
+# cleaned of code, about 240,000 characters.
+#
+# > **Changed: book bug fixed.** The text is read as UTF-8 explicitly; the book's
+# > `open(path).read()` depends on the machine's locale.
 
 # %% listing="8.2"
 from dlwp_widgets.datasets import nietzsche
@@ -127,10 +133,14 @@ print("Corpus length:", len(text))
 #
 # Windows of 60 characters every 3 characters; each window is one-hot encoded
 # (a `(60, symbols)` boolean matrix) and its target is the character that follows.
-# The book fills the arrays with a Python double loop; `vectorize` does the same
-# with numpy indexing, and uses `bool` where the book's `np.bool` no longer exists
-# in NumPy. The vocabulary comes from the whole corpus; in smoke mode only its
-# first 30,000 characters are used for training.
+# The vocabulary comes from the whole corpus; in smoke mode only its first 30,000
+# characters are used for training.
+#
+# > **Changed: book bug fixed.** The book's `np.bool` does not exist in today's NumPy;
+# > the arrays are `bool`.
+#
+# > **Changed: our addition.** The book fills the arrays with a Python double loop;
+# > `vectorize` does the same with NumPy indexing, much faster.
 
 # %% listing="8.3"
 from dlwp_widgets.text.generation import vectorize
@@ -166,8 +176,10 @@ print("identical:", np.array_equal(loop_x, fast_x) and np.array_equal(loop_y, fa
 # ### Listing 8.4 — A single-layer LSTM model for next-character prediction
 #
 # An `LSTM` with 128 units reads the window; a softmax layer turns its last state
-# into one probability per character. Keras 3 takes the input shape as a
-# `keras.Input`.
+# into one probability per character.
+#
+# > **Changed: Keras 3 / TF 2 API.** The input shape is a `keras.Input`, where the book
+# > passes `input_shape=` to the layer.
 
 # %% listing="8.4"
 import keras
@@ -197,8 +209,9 @@ print(f"total  {book_sized.count_params():>7,}")
 # %% [markdown]
 # ### Listing 8.5 — The model compilation configuration
 #
-# One-hot targets, so categorical cross-entropy; RMSprop with a learning rate of
-# 0.01 (Keras 3 spells the argument `learning_rate`, not `lr`).
+# One-hot targets, so categorical cross-entropy; RMSprop with a learning rate of 0.01.
+#
+# > **Changed: Keras 3 / TF 2 API.** The argument is `learning_rate`, not `lr`.
 
 # %% listing="8.5"
 optimizer = keras.optimizers.RMSprop(learning_rate=0.01)
@@ -207,11 +220,12 @@ model.compile(loss="categorical_crossentropy", optimizer=optimizer)
 # %% [markdown]
 # ### Listing 8.6 — Function for sampling the next character given the model's predictions
 #
-# Reweight the prediction to the temperature, then draw one character index. The
-# book draws with `np.random.multinomial`, which raises when float rounding makes
-# the probabilities sum to a hair above 1; the port draws from the safe `reweight`
-# with an explicit random generator, so a seed reproduces the draws and `T = 0`
-# is the greedy choice.
+# Reweight the prediction to the temperature, then draw one character index.
+#
+# > **Changed: book bug fixed.** The book draws with `np.random.multinomial`, which
+# > raises when float rounding makes the probabilities sum to a hair above 1; the port
+# > draws from the safe `reweight` with an explicit random generator, so a seed
+# > reproduces the draws and `T = 0` is the greedy choice.
 
 # %% listing="8.6"
 from dlwp_widgets.text.sampling import sample as sample_index
@@ -238,15 +252,17 @@ for temperature in (0.0, 0.5, 1.5):
 # Train one epoch at a time; after each, pick a random 60-character seed from the
 # text and write 400 characters at temperatures 0.2, 0.5, 1.0 and 1.2.
 #
-# Two changes from the book. **Speed**: the book calls `model.predict` once per
-# character, about 20 characters per second in Keras 3 on a CPU (each call pays
-# Keras' set-up cost and recomputes 60 LSTM steps), so the 4 × 400 characters
-# would take over a minute per epoch. `CharSampler` copies the trained weights into
-# numpy and keeps the 60-character windows running incrementally: the same
-# distributions as `model.predict` on each window (to float32 rounding), the four
-# temperatures in one batch, in well under a second. **Fair comparison**: every
-# temperature starts from the same seed (the book continued each temperature from
-# the previous one's output).
+# > **Changed: our addition.** The book calls `model.predict` once per character, about
+# > 20 characters per second on a CPU (each call pays Keras' set-up cost and recomputes
+# > 60 LSTM steps), so the 4 × 400 characters would take over a minute per epoch;
+# > `CharSampler` copies the trained weights into NumPy and keeps the 60-character
+# > windows running incrementally: the same distributions as `model.predict` on each
+# > window (to float32 rounding), the four temperatures in one batch, in well under a
+# > second.
+#
+# > **Changed: changed result.** Every temperature starts from the same seed, where the
+# > book continued each temperature from the previous one's output, so the four texts
+# > compare fairly.
 #
 # With the real corpus the book finds T = 0.2 repetitive but made of real words,
 # T = 0.5 the best balance, T = 1.0 and above inventive to the point of breaking

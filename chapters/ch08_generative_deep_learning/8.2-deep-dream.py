@@ -47,9 +47,11 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # `DATA_SOURCE = "standin"`, it is the same architecture with a random
 # initialisation, announced loudly. The code still runs end to end and the
 # loss still rises, but the dreams are then coloured noise, not the book's dog
-# eyes and feathers. The book's `K.set_learning_phase(0)` (switching dropout
-# and batch normalisation to inference) no longer exists: the model is called
-# with `training=False` instead.
+# eyes and feathers.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book's `K.set_learning_phase(0)` (switching
+# > dropout and batch normalisation to inference) does not exist in Keras 3: the model
+# > is called with `training=False`.
 
 # %% listing="8.8"
 import keras
@@ -81,13 +83,15 @@ print(sum(layer_contributions.values()))
 # %% [markdown]
 # ### Listing 8.10 — Defining the loss to be maximized
 #
-# The book adds symbolic terms to a `K.variable` built from each layer's
-# `layer.output`. Symbolic outputs cannot be evaluated directly any more, so a
-# feature-extractor model maps a picture to a dictionary of those layers'
-# activations, and the loss is an ordinary function of a picture written with
-# `keras.ops`: each layer adds its weight times the sum of its squared
-# activations, two pixels of border excluded (to avoid border artefacts),
-# divided by the activation's full size, as in the book.
+# Each layer adds its weight times the sum of its squared activations, two pixels of
+# border excluded (to avoid border artefacts), divided by the activation's full size, as
+# in the book.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book adds symbolic terms to a `K.variable`
+# > built from each layer's `layer.output`; symbolic outputs cannot be evaluated
+# > directly in Keras 3, so a feature-extractor model maps a picture to a dictionary of
+# > those layers' activations, and the loss is an ordinary function of a picture written
+# > with `keras.ops`.
 # `dlwp_widgets.viz.deepdream.dream_loss` holds the same function for the widget.
 
 # %% listing="8.10"
@@ -121,13 +125,17 @@ print(round(float(dream_loss(toy, {"a": 1.0, "b": 3.0})), 4))
 # %% [markdown]
 # ### Listing 8.11 — The gradient ascent process
 #
-# `K.gradients` and `K.function` are gone. One `tf.function` computes loss and
-# gradient under a `GradientTape` (the picture is not a weight, so the tape is
-# told to `watch` it), normalises the gradient by its mean absolute value as the
-# book does, and takes the step; it is compiled once, for pictures of any size
-# (`None` height and width), so the three octaves share one compilation. The
-# loop stops early once the loss passes `max_loss`, as in the book, and also
-# returns the losses it saw (the last cell checks that they rise).
+# The gradient is normalised by its mean absolute value as the book does. The loop stops
+# early once the loss passes `max_loss`, as in the book.
+#
+# > **Changed: Keras 3 / TF 2 API.** `K.gradients` and `K.function` do not exist in
+# > Keras 3: one `tf.function` computes loss and gradient under a `GradientTape` (the
+# > picture is not a weight, so the tape is told to `watch` it) and takes the step; it
+# > is compiled once, for pictures of any size (`None` height and width), so the three
+# > octaves share one compilation.
+#
+# > **Changed: our addition.** The loop also returns the losses it saw (the last cell
+# > checks that they rise).
 
 # %% listing="8.11"
 import tensorflow as tf
@@ -160,13 +168,22 @@ def gradient_ascent(x, iterations, step, max_loss=None):
 # ### Listing 8.13 — Auxiliary functions
 #
 # Defined here, before the loop that uses them (the book prints them after it).
-# `scipy.misc.imsave` was removed from SciPy (1.2); `keras.utils.save_img`
-# writes the file, into the companion's work folder rather than next to the
-# notebook. Resizing uses `keras.ops.image.resize` (bilinear, like the book's
-# `scipy.ndimage.zoom(order=1)`). `preprocess_image` also accepts the name of a
-# scikit-image sample photo (`dlwp_widgets.viz.sample_images`), so the notebook
-# runs offline on a real picture; the book left the path for you to fill in.
-# `deprocess_image` rounds where the book truncated to integers.
+#
+# > **Changed: Keras 3 / TF 2 API.** `scipy.misc.imsave` was removed from SciPy (1.2);
+# > `keras.utils.save_img` writes the file, into the companion's work folder rather than
+# > next to the notebook. Resizing uses `keras.ops.image.resize` (bilinear, like the
+# > book's `scipy.ndimage.zoom(order=1)`).
+#
+# > **Changed: our addition.** `preprocess_image` also accepts the name of a
+# > scikit-image sample photo (`dlwp_widgets.viz.sample_images`), so the notebook runs
+# > offline on a real picture; the book left the path for you to fill in.
+#
+# > **Changed: smaller default.** A photo passed by path is scaled down to at most 1024
+# > pixels a side (`sample_images.fit_picture`, with the limits of
+# > `dlwp_widgets.viz.images`); the book dreams on it at full size.
+#
+# > **Changed: changed result.** `deprocess_image` rounds to the nearest integer where
+# > the book truncated, so a pixel can differ from the book's by one level.
 
 # %% listing="8.13"
 import numpy as np
@@ -312,8 +329,10 @@ print(dream_controls.last_error, result.last_loss > result.first_loss)
 # above by eye against its description. What the run can check is the claim of
 # the algorithm: gradient *ascent* raises the loss. The recorded value is the
 # last loss measured in the last octave, and its baseline the loss that octave
-# started from; it holds for real and random weights alike, so it is
-# claimed in every mode.
+# started from. The claim is stronger than "it went up": the last octave must
+# end above 1.2 times its start (a smoke run on random weights reached 1.55
+# times; a sign error or a loss that does not depend on the picture stays near
+# 1), in every mode.
 
 # %%
 from dlwp_widgets.book import record, against_the_book

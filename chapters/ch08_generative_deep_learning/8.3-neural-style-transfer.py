@@ -40,8 +40,6 @@ from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
 # %% [markdown]
-# ## 8.3.1 The content loss, 8.3.2 the style loss
-#
 # ### Listing 8.14 — Schematic formulation of a style transfer loss
 #
 # The book's sketch: one distance between styles plus one between contents,
@@ -78,7 +76,7 @@ loss = distance(style(reference_image), style(generated_image)) + distance(conte
 print(style(reference_image).tolist(), style(generated_image).tolist(), loss)
 
 # %% [markdown]
-# ## 8.3.3 Neural style transfer in Keras
+# ## 8.3.4 Neural style transfer in Keras
 #
 # ### Listing 8.15 — Defining some initial variables
 #
@@ -89,6 +87,10 @@ print(style(reference_image).tolist(), style(generated_image).tolist(), loss)
 # work best. Set `CONTENT_IMAGE` and `STYLE_IMAGE` to your own files. The
 # generated picture is 400 pixels high as in the book (64 in a smoke run),
 # its width in proportion.
+#
+# > **Changed: smaller default.** A picture passed by path is first scaled down to at most
+# > 1024 pixels a side (`sample_images.fit_picture`, the limits of `dlwp_widgets.viz.images`),
+# > which keeps its proportions; the book reads it at full size.
 
 # %% listing="8.15"
 import keras
@@ -114,9 +116,16 @@ print(img_height, img_width)
 # ### Listing 8.16 — Auxiliary functions
 #
 # VGG19's own preprocessing (RGB to BGR, ImageNet channel means subtracted) and
-# its inverse. `keras.preprocessing.image.load_img` is now
-# `keras.utils.load_img`; pictures are resized with `keras.ops.image.resize`
-# so that the sample arrays and your files take the same path.
+# its inverse.
+#
+# > **Changed: Keras 3 / TF 2 API.** `keras.preprocessing.image.load_img` is
+# > `keras.utils.load_img` in Keras 3.
+#
+# > **Changed: changed result.** Pictures are resized with `keras.ops.image.resize`,
+# > bilinear, so that the sample arrays and your files take the same path, where the
+# > book's `load_img(target_size=...)` resized by nearest neighbour; and
+# > `deprocess_image` rounds to the nearest integer where the book truncated. Pixels
+# > differ slightly from the book's.
 
 # %% listing="8.16"
 from keras import ops
@@ -143,13 +152,15 @@ def deprocess_image(x):
 #
 # The book builds VGG19 on a symbolic batch of three (the content image, the
 # style image and a placeholder for the generated one) and runs all three
-# through the network at every evaluation. Two pictures of the three never
-# change, so here the feature extractor (a model returning every layer's
-# output by name) sees them once, and each evaluation later runs it on the
-# generated picture only: a third of the work. The weights come through the
+# through the network at every evaluation. The weights come through the
 # companion's loader (`dlwp_widgets.models.pretrained`); offline they are a
 # labelled random initialisation, which runs the same code on meaningless
 # features.
+#
+# > **Changed: our addition.** Two pictures of the three never change, so here the
+# > feature extractor (a model returning every layer's output by name) sees them once,
+# > and each evaluation later runs it on the generated picture only: a third of the
+# > work, the same losses.
 
 # %% listing="8.17"
 from dlwp_widgets.models.pretrained import imagenet_application
@@ -172,8 +183,8 @@ print(target_image.shape, tuple(target_features["block5_conv2"].shape))
 # %% [markdown]
 # ### Listing 8.18 — The content loss, operating on the features of the target image and the generated combination image
 #
-# `K.sum(K.square(...))` becomes `keras.ops.sum(keras.ops.square(...))`: the
-# same function for every Keras backend.
+# > **Changed: Keras 3 / TF 2 API.** `K.sum(K.square(...))` is written
+# > `keras.ops.sum(keras.ops.square(...))`: the same function for every Keras backend.
 
 # %% listing="8.18"
 def content_loss(base, combination):
@@ -184,11 +195,12 @@ def content_loss(base, combination):
 # ### Listing 8.19 — The style loss, operating on the features of the style reference image and the generated combination image
 #
 # The Gram matrix of a (height, width, channels) feature map: the channels as
-# rows of a matrix, times its transpose. `K.batch_flatten`,
-# `K.permute_dimensions` and `K.dot` become `ops.reshape`, `ops.transpose`
-# and `ops.matmul`. The book normalises with `channels = 3` (the image's
-# channels, not the layer's depth); kept, since it only rescales the style
+# rows of a matrix, times its transpose. The book normalises with `channels = 3` (the
+# image's channels, not the layer's depth); kept, since it only rescales the style
 # weight. `size` is the picture's area.
+#
+# > **Changed: Keras 3 / TF 2 API.** `K.batch_flatten`, `K.permute_dimensions` and
+# > `K.dot` are written `ops.reshape`, `ops.transpose` and `ops.matmul`.
 
 # %% listing="8.19"
 def gram_matrix(x):
@@ -230,8 +242,8 @@ print(round(float(total_variation_loss(np.array([[[[1.0]], [[0.0]]], [[[0.0]], [
 # ### Listing 8.21 — Defining the final loss that we will minimize
 #
 # The weighted sum of the three losses, with the book's weights and layers.
-# The book accumulates into a `K.variable`; here it is a plain function of the
-# generated picture, ready to be differentiated.
+# > **Changed: Keras 3 / TF 2 API.** The book accumulates into a `K.variable`; here it
+# > is a plain function of the generated picture, ready to be differentiated.
 
 # %% listing="8.21"
 content_layer = "block5_conv2"
@@ -253,11 +265,15 @@ def compute_loss(combination_image):
 # %% [markdown]
 # ### Listing 8.22 — Setting up the gradient descent process
 #
-# `K.gradients` + `K.function` become one `tf.function` returning loss and
-# gradient, compiled once for the picture's size. SciPy works in float64 on
-# flat vectors, hence the reshape and the conversion. The book's `Evaluator`
-# class existed because SciPy asked for the loss and the gradient in two calls;
-# `fmin_l_bfgs_b` also accepts one function returning both, which is used here.
+# SciPy works in float64 on flat vectors, hence the reshape and the conversion.
+#
+# > **Changed: Keras 3 / TF 2 API.** `K.gradients` + `K.function` are one `tf.function`
+# > returning loss and gradient, compiled once for the picture's size.
+#
+# > **Changed: our addition.** The book's `Evaluator` class existed because SciPy asked
+# > for the loss and the gradient in two calls; `fmin_l_bfgs_b` also accepts one
+# > function returning both, which is used here (the same values, one evaluation instead
+# > of two).
 
 # %% listing="8.22"
 import tensorflow as tf
@@ -280,12 +296,15 @@ def evaluate(x):
 # ### Listing 8.23 — The style transfer loop
 #
 # The book's schedule: 20 runs of L-BFGS, each allowed 20 loss evaluations,
-# starting from the content picture; the picture after each run is saved
-# (`scipy.misc.imsave` was removed from SciPy; `keras.utils.save_img` writes
-# into the companion's work folder). A smoke run does 2 runs of 8 evaluations.
-# The book also printed each iteration's duration; this cell does not, so its
-# output is the same on every machine. The loss before the first run is kept
-# too, for the last cell's check.
+# starting from the content picture; the picture after each run is saved. A smoke run
+# does 2 runs of 8 evaluations.
+#
+# > **Changed: Keras 3 / TF 2 API.** `scipy.misc.imsave` is gone from SciPy (1.2);
+# > `keras.utils.save_img` writes the pictures, into the companion's work folder.
+#
+# > **Changed: our addition.** The book also printed each iteration's duration; this
+# > cell does not, so its output is the same on every machine. The loss before the first
+# > run is kept too, for the last cell's check.
 
 # %% listing="8.23"
 from scipy.optimize import fmin_l_bfgs_b
@@ -366,8 +385,9 @@ print(style_mixer.last_error, result.losses[-1] < result.losses[0])
 # eye against its description. What the run can check is the claim of the
 # method: L-BFGS lowers the total loss. The recorded value is the loss after the
 # last run, and its baseline the loss of the starting picture (the content
-# picture); it holds for real and random weights alike, so it is claimed in
-# every mode.
+# picture). The claim is stronger than "it went down": L-BFGS must cut the loss
+# at least tenfold (a smoke run on random weights cut it to 0.007 of its start;
+# a wrong gradient stalls far above that), in every mode.
 
 # %%
 from dlwp_widgets.book import record, against_the_book

@@ -81,11 +81,15 @@ print("regularization loss per image:", np.round(regularization_loss, 3))
 #
 # Four convolutions (one with stride 2: 28×28 becomes 14×14), a 32-unit dense
 # layer, then two 2-unit heads: the mean and the log variance of each digit's
-# Gaussian in the latent plane. The book recorded the feature-map shape before
-# flattening with `K.int_shape(x)` for the decoder to mirror; in Keras 3 a
-# symbolic tensor has `.shape`. The builder is `vae_encoder` in
-# `dlwp_widgets/models/generative.py` (it also returns the encoder as its own
-# model, which the widget below needs).
+# Gaussian in the latent plane. The builder is `vae_encoder` in
+# `dlwp_widgets/models/generative.py`.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book recorded the feature-map shape before
+# > flattening with `K.int_shape(x)` for the decoder to mirror; a Keras 3 symbolic
+# > tensor has `.shape`.
+#
+# > **Changed: our addition.** The builder also returns the encoder as its own model,
+# > which the widget below needs.
 
 # %% listing="8.25"
 import keras
@@ -107,17 +111,20 @@ print("shape before flattening:", shape_before_flattening)
 #
 # `z = z_mean + σ · ε` with `ε` drawn from a standard normal: the
 # reparameterisation trick, which keeps the randomness outside the path the
-# gradients take. The book wrapped `K.random_normal` in a `Lambda` layer; Keras 3
-# draws random numbers with `keras.random.normal` and a `SeedGenerator` that the
-# layer owns (a `Lambda` cannot own state, and a seeded generator makes runs
-# repeatable), so `Sampling` is a small layer class in
-# `dlwp_widgets/models/generative.py`.
+# gradients take.
 #
-# **The book's bug**: it computed `σ = exp(z_log_var)`, but if `z_log_var` is the
-# log of the variance, the standard deviation is `exp(0.5 · z_log_var)`, and the KL
-# term of listing 8.28 assumes exactly that. With the book's formula the noise is
-# the square of what the loss believes (a variance of 4 gives noise of spread 4
-# instead of 2). `Sampling(log_var_scale=1.0)` reproduces the book's version.
+# > **Changed: Keras 3 / TF 2 API.** The book wrapped `K.random_normal` in a `Lambda`
+# > layer; Keras 3 draws random numbers with `keras.random.normal` and a `SeedGenerator`
+# > that the layer owns (a `Lambda` cannot own state, and a seeded generator makes runs
+# > repeatable), so `Sampling` is a small layer class in
+# > `dlwp_widgets/models/generative.py`.
+#
+# > **Changed: book bug fixed.** The book computes `σ = exp(z_log_var)`, but if
+# > `z_log_var` is the log of the variance, the standard deviation is `exp(0.5 ·
+# > z_log_var)`, and the KL term of listing 8.28 assumes exactly that: with the book's
+# > formula the noise is the square of what the loss believes (a variance of 4 gives
+# > noise of spread 4, not 2). The losses recorded at the end come from this corrected
+# > sampler; `Sampling(log_var_scale=1.0)` reproduces the book's version.
 
 # %% listing="8.26"
 z = generative.Sampling(seed=run.seed)([z_mean, z_log_var])
@@ -138,9 +145,10 @@ print(f"spread of z with the book's exp(z_log_var): {books.std():.1f}")
 #
 # The mirror image of the encoder: a dense layer back up to 14×14×64 values, a
 # transposed convolution to 28×28, and a sigmoid so every pixel lies in [0, 1].
-# Keras 3 takes the decoder's input shape as `keras.Input(shape=(latent_dim,))`
-# (the book: `layers.Input(K.int_shape(z)[1:])`). Builder: `vae_decoder` in
-# `dlwp_widgets/models/generative.py`.
+# Builder: `vae_decoder` in `dlwp_widgets/models/generative.py`.
+#
+# > **Changed: Keras 3 / TF 2 API.** The decoder's input is
+# > `keras.Input(shape=(latent_dim,))` (the book: `layers.Input(K.int_shape(z)[1:])`).
 
 # %% listing="8.27"
 decoder = generative.vae_decoder(latent_dim, tuple(shape_before_flattening))
@@ -155,14 +163,17 @@ print("decoded images:", z_decoded.shape)
 #
 # The loss has two parts: a per-pixel binary cross-entropy between the digit and
 # its reconstruction, and the KL divergence between each digit's Gaussian and the
-# standard normal, weighted by `5e-4` (the book's weights, kept). The book
-# computed it in a layer that called `add_loss(loss, inputs=inputs)` and read
-# `z_mean`/`z_log_var` from the surrounding code; Keras 3 has no `inputs=`
-# argument, and a loss that needs values from inside the model is written
-# today as a `Model` subclass with its own `train_step` (the keras.io VAE
-# pattern): `VAE` in `dlwp_widgets/models/generative.py` runs encoder, sampling
-# and decoder under a `GradientTape`, computes `vae_loss`, and updates all
-# weights. It also reports both parts of the loss, which the book's layer hid.
+# standard normal, weighted by `5e-4` (the book's weights, kept).
+#
+# > **Changed: Keras 3 / TF 2 API.** The book computed the loss in a layer that called
+# > `add_loss(loss, inputs=inputs)` and read `z_mean`/`z_log_var` from the surrounding
+# > code; Keras 3 has no `inputs=` argument, and a loss that needs values from inside
+# > the model is written as a `Model` subclass with its own `train_step` (the keras.io
+# > VAE pattern): `VAE` in `dlwp_widgets/models/generative.py` runs encoder, sampling
+# > and decoder under a `GradientTape`, computes `vae_loss`, and updates all weights.
+#
+# > **Changed: our addition.** `VAE` reports both parts of the loss, which the book's
+# > layer hid.
 
 # %% listing="8.28"
 vae = generative.VAE(encoder, decoder, kl_weight=5e-4, seed=run.seed)
@@ -187,12 +198,14 @@ print("same total:", np.isclose(total, np.mean(book_xent + book_kl), rtol=1e-4))
 # %% [markdown]
 # ### Listing 8.29 — Training the VAE
 #
-# MNIST digits scaled to [0, 1], trained on the images alone. The book compiled
-# with `loss=None` and called `fit(x_train, y=None)`, relying on the loss layer;
-# with the loss inside `train_step`, `compile` takes just the optimizer and
-# `fit(x_train)` needs no targets. The book's `validation_data=(x_test, None)`
-# still works: `VAE.test_step` computes the same loss without updating. Smoke
-# mode trains one epoch on 2,000 digits and validates on 500.
+# MNIST digits scaled to [0, 1], trained on the images alone. The book's
+# `validation_data=(x_test, None)` still works: `VAE.test_step` computes the same loss
+# without updating. Smoke mode trains one epoch on 2,000 digits and validates on 500.
+#
+# > **Changed: Keras 3 / TF 2 API.** The book compiled with `loss=None` and called
+# > `fit(x_train, y=None)`, relying on the loss layer; with the loss inside
+# > `train_step`, `compile` takes just the optimizer and `fit(x_train)` needs no
+# > targets.
 
 # %% listing="8.29"
 from dlwp_widgets.datasets import mnist
@@ -221,11 +234,13 @@ history = vae.fit(
 #
 # 15 × 15 points, evenly spaced in probability (the 5th to the 95th percentile
 # of a standard normal along each axis), decoded and tiled into one picture: the
-# book's figure 8.14. The book called `decoder.predict` once per point, each time
-# on 16 copies of it: 225 calls. All 225 points go through the decoder in one
-# batch here, which gives the same digits (checked below) about two orders of
-# magnitude faster (`benchmarks/bench_vae_gan.py`). The same arithmetic is
-# `viz.latent.decode_grid` in `dlwp_widgets/viz/latent.py`.
+# book's figure 8.14. The same arithmetic is `viz.latent.decode_grid` in
+# `dlwp_widgets/viz/latent.py`.
+#
+# > **Changed: our addition.** The book called `decoder.predict` once per point, each
+# > time on 16 copies of it: 225 calls. All 225 points go through the decoder in one
+# > batch here, which gives the same digits (checked below) about two orders of
+# > magnitude faster (`benchmarks/bench_vae_gan.py`).
 
 # %% listing="8.30"
 import matplotlib.pyplot as plt
@@ -298,14 +313,18 @@ print(explorer.last_error, explorer.last_point, explorer.last_image.shape, explo
 #
 # The book's result (row 54) is a picture: the grid above should morph smoothly
 # between digit classes. What a reader can check in numbers: the validation loss
-# after training against the same VAE untrained (same architecture, fresh
-# weights), which a model that learned anything beats, in smoke mode too.
+# after training against a model that learned nothing about digits, a decoder
+# that always outputs the mean training image (its KL term is zero: an encoder
+# that returns the prior). A VAE whose decoder or sampler is broken does not beat it.
+# It is claimed at the book's settings only: a smoke run's one short epoch does
+# not get there (measured on the stand-in: 0.306 against the mean image's 0.296).
+# The VAE's loss comes from the corrected sampler (`exp(0.5 · z_log_var)`, listing
+# 8.26), not the book's `exp(z_log_var)`.
 
 # %%
 from dlwp_widgets.book import record, against_the_book
 
-untrained = generative.VAE(generative.vae_encoder(img_shape, latent_dim), generative.vae_decoder(latent_dim), seed=run.seed)
-untrained.compile(optimizer="rmsprop")
-untrained_loss = untrained.evaluate(x_test, batch_size=batch_size, verbose=0, return_dict=True)["loss"]
-record("vae_mnist_val_loss", history.history["val_loss"][-1], baseline=untrained_loss)
+mean_image = np.clip(x_train.mean(axis=0), 1e-7, 1 - 1e-7)  # Keras' binary cross-entropy clips at 1e-7 too
+mean_image_loss = float(np.mean(-(x_test * np.log(mean_image) + (1 - x_test) * np.log(1 - mean_image))))
+record("vae_mnist_val_loss", history.history["val_loss"][-1], baseline=None if run.smoke else mean_image_loss)
 against_the_book()

@@ -46,13 +46,17 @@ run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEE
 # A 32-dimensional latent vector becomes 16×16×128 feature maps, is upsampled to
 # 32×32 by a transposed convolution (kernel 4, stride 2: a kernel size divisible
 # by the stride avoids checkerboard artefacts), refined by 5×5 convolutions, and
-# ends in a 7×7 convolution with `tanh`: three channels in [-1, 1]. (The book's
-# comment says it produces a one-channel map; the code, rightly, produces three.)
-# Keras 3 spells `LeakyReLU`'s slope `negative_slope`. The builder is
-# `gan_generator` in `dlwp_widgets/models/generative.py`. The book's generator
-# has 6.3 million weights and needs several seconds per training step on a
-# CPU, so smoke mode builds the same architecture with 16 filters instead of 256
-# (the book-sized one is counted below).
+# ends in a 7×7 convolution with `tanh`: three channels in [-1, 1]. (The book's comment
+# says it produces a one-channel map; the code, rightly, produces three.) The builder is
+# `gan_generator` in `dlwp_widgets/models/generative.py`. The book's generator has 6.3
+# million weights and needs several seconds per training step on a CPU, so smoke mode
+# builds the same architecture with 16 filters, not 256 (the book-sized one is counted
+# below).
+#
+# > **Changed: Keras 3 / TF 2 API.** The book's bare `LeakyReLU()` took Keras 2's
+# > default slope, 0.3; Keras 3's default is 0.2 and the argument is `negative_slope`,
+# > so every `LeakyReLU` of the generator and the discriminator is given the book's 0.3
+# > explicitly (`generative.BOOK_LEAKY_SLOPE`).
 
 # %% listing="8.31"
 import keras
@@ -69,19 +73,25 @@ generator = generative.gan_generator(latent_dim, height, width, channels, filter
 generator.summary()
 
 # %% [markdown]
+# ## 8.5.4 The discriminator
+#
 # ### Listing 8.32 — The GAN discriminator network
 #
 # A strided-convolution classifier: one 3×3 convolution, three 4×4 convolutions
 # with stride 2 (32 → 30 → 14 → 6 → 2 pixels), dropout 0.4 (one of the book's
 # tricks against a discriminator that wins too easily), and one sigmoid unit: the
-# probability that the image is real. The book's optimizer,
-# `RMSprop(lr=0.0008, clipvalue=1.0, decay=1e-8)`, needs two changes in Keras 3:
-# `lr` is `learning_rate`, and `decay` is gone; Keras 2's decay divided the rate
-# by `1 + decay · step`, which is exactly an `InverseTimeDecay` schedule with
-# `decay_steps=1` (over 10,000 steps it lowers the rate by 0.01%: kept for
-# fidelity, it changes nothing visible). The network is `gan_discriminator` in
-# `dlwp_widgets/models/generative.py`. The book also compiled it here; with the
-# training step of listing 8.33 the optimizer is given to the GAN instead.
+# probability that the image is real. The network is `gan_discriminator` in
+# `dlwp_widgets/models/generative.py`, with the book's `LeakyReLU` slope of 0.3 (listing
+# 8.31).
+#
+# > **Changed: Keras 3 / TF 2 API.** The book's optimizer, `RMSprop(lr=0.0008,
+# > clipvalue=1.0, decay=1e-8)`: `lr` is `learning_rate`, and `decay` is gone; Keras 2's
+# > decay divided the rate by `1 + decay · step`, which is exactly an `InverseTimeDecay`
+# > schedule with `decay_steps=1` (over 10,000 steps it lowers the rate by 0.01%: kept
+# > for fidelity, it changes nothing visible).
+#
+# > **Changed: Keras 3 / TF 2 API.** The book also compiled the discriminator here; with
+# > the training step of listing 8.33 the optimizer is given to the GAN.
 
 # %% listing="8.32"
 discriminator = generative.gan_discriminator(height, width, channels, filters=run.pick(128, SMOKE_FILTERS))
@@ -107,20 +117,24 @@ print("discriminator feature maps:", [tuple(layer.output.shape[1:3]) for layer i
 # The generator learns through the discriminator: it is rewarded when the
 # discriminator calls its images real. The gradient must flow *through* the
 # discriminator without changing the discriminator's weights. The book chained
-# the two into one model after setting `discriminator.trainable = False`,
-# relying on Keras 2 fixing each model's trainable weights when it was compiled:
-# the discriminator, compiled before the flag was set, went on learning in its
-# own `train_on_batch`; the chained model, compiled after, left it alone.
+# the two into one model after setting `discriminator.trainable = False`.
 #
-# **Keras 3 reads the flag when it trains, not when it compiles**: the flag set
-# for the chained model also freezes the discriminator in its own training, which
-# then updates nothing (the cell after next shows it). The port is what keras.io's
-# DCGAN example does: a `GAN` model (in `dlwp_widgets/models/generative.py`) whose
-# `train_step` runs a discriminator step and a generator step, each under its own
-# `GradientTape`, each applying only its own network's gradients with its own
-# optimizer. No flag, nothing to get out of sync. The generator's optimizer is
-# the book's `RMSprop(lr=0.0004, clipvalue=1.0, decay=1e-8)`, ported like the
-# discriminator's.
+# > **Changed: Keras 3 / TF 2 API.** The book relied on Keras 2 fixing each model's
+# > trainable weights when it was compiled: the discriminator, compiled before the flag
+# > was set, went on learning in its own `train_on_batch`; the chained model, compiled
+# > after, left it alone. Keras 3 reads the `trainable` flag when it trains,
+# > not when it compiles: the flag set for the chained model also freezes the
+# > discriminator in its own training, which then updates nothing (the cell after next
+# > shows it). The port is what keras.io's DCGAN example does: a `GAN` model (in
+# > `dlwp_widgets/models/generative.py`) whose `train_step` runs a discriminator step
+# > and a generator step, each under its own `GradientTape`, each applying only its own
+# > network's gradients with its own optimizer. No flag, nothing to get out of sync. The
+# > generator's optimizer is the book's `RMSprop(lr=0.0004, clipvalue=1.0, decay=1e-8)`,
+# > ported like the discriminator's.
+#
+# As in the book's `gan.train_on_batch`, the generator step runs the discriminator in
+# training mode, its `Dropout(0.4)` active, while only the generator's weights are
+# updated.
 
 # %% listing="8.33"
 gan_optimizer = keras.optimizers.RMSprop(
@@ -183,9 +197,11 @@ print("generator step     -> generator changed:", generative.weights_changed(g_b
 # are cut short in some printings). Filled in here with the smallest concrete
 # pieces that run, in numpy: the "images" are single numbers, real ones drawn
 # around 3; the generator is `w·z + b`; the discriminator is a logistic
-# regression; each step is one gradient step, written out. Labels follow the
-# port (real 1, generated 0; the book used the opposite, see listing 8.35). The
-# generator's numbers, which start around 0, are pushed towards the real ones.
+# regression; each step is one gradient step, written out. The generator's numbers,
+# which start around 0, are pushed towards the real ones.
+#
+# > **Changed: changed result.** Labels are real 1, generated 0, as in listing 8.35; the
+# > book used the opposite.
 
 # %% listing="8.34" tags=["nbval-check-output"]
 rng = np.random.default_rng(0)
@@ -220,29 +236,32 @@ for step in range(1, 251):
 # ### Listing 8.35 — Implementing GAN training
 #
 # The frogs of CIFAR-10 (class 6: 5,000 images), 10,000 steps of batch 20.
-# What changed from the book, and why:
 #
-# * **Range**: the book scaled the real images to [0, 1] while the generator's
-#   `tanh` produces [-1, 1], so real and fake images differed in range, and a
-#   discriminator can tell them apart by that alone; saving `generated * 255`
-#   then produced negative pixel values. Real images are scaled to [-1, 1] here
-#   (`to_tanh_range`), and images are shown through `from_tanh_range`.
-# * **Labels**: the book labelled generated images 1 and real ones 0 and trained
-#   the generator towards 0 ("real"); consistent, but the reverse of every other
-#   text. The port uses real = 1, generated = 0. The book's label noise (adding
-#   `0.05 · uniform`) is kept, pointed inwards so targets stay in [0, 1].
-# * **The loop**: the book called `generator.predict`, `discriminator.train_on_batch`
-#   and `gan.train_on_batch` from a Python loop, walking through the images 20
-#   at a time. Here `fit` runs the GAN's compiled `train_step` over shuffled
-#   batches of 20, 40 passes over the 5,000 frogs being the book's 10,000 steps;
-#   `benchmarks/bench_vae_gan.py` measures the speed-up.
-# * **Saving**: every 100 steps the book printed both losses, saved weights to
-#   `gan.h5` (Keras 3 wants `.weights.h5`) and wrote one generated and one real
-#   image (`keras.preprocessing.image.array_to_img`, today `keras.utils.array_to_img`
-#   or `save_img`) into a folder that had to exist. `GANSnapshots` keeps every step's
-#   losses and, every 100 steps, 16 samples from the *same* 16 latent points, so
-#   the frames show the same frogs taking shape; the weights and the last
-#   samples are saved once, under the data cache (never into the repository).
+# > **Changed: book bug fixed.** The book scaled the real images to [0, 1] while the
+# > generator's `tanh` produces [-1, 1], so real and fake images differed in range, and
+# > a discriminator can tell them apart by that alone; saving `generated * 255` then
+# > produced negative pixel values. Real images are scaled to [-1, 1] here
+# > (`to_tanh_range`), and images are shown through `from_tanh_range`.
+#
+# > **Changed: changed result.** The book labelled generated images 1 and real ones 0
+# > and trained the generator towards 0 ("real"): consistent, but the reverse of every
+# > other text; the port uses real = 1, generated = 0. The book's label noise (adding
+# > `0.05 · uniform`) is kept, pointed inwards so targets stay in [0, 1].
+#
+# > **Changed: Keras 3 / TF 2 API.** The book called `generator.predict`,
+# > `discriminator.train_on_batch` and `gan.train_on_batch` from a Python loop, walking
+# > through the images 20 at a time; here `fit` runs the GAN's compiled `train_step`
+# > over shuffled batches of 20, 40 passes over the 5,000 frogs being the book's 10,000
+# > steps (`benchmarks/bench_vae_gan.py` measures the speed-up).
+#
+# > **Changed: our addition.** Every 100 steps the book printed both losses, saved
+# > weights to `gan.h5` (Keras 3 wants `.weights.h5`) and wrote one generated and one
+# > real image (`keras.preprocessing.image.array_to_img`, today
+# > `keras.utils.array_to_img` or `save_img`) into a folder that had to exist.
+# > `GANSnapshots` keeps every step's losses and, every 100 steps, 16 samples from the
+# > *same* 16 latent points, so the frames show the same frogs taking shape; the weights
+# > and the last samples are saved once, under the data cache (never into the
+# > repository).
 #
 # Smoke mode: 40 steps (800 frogs, one pass) of the 16-filter networks. While it
 # compiles the step, TensorFlow may print one `remapper failed ... LeakyReluGrad`

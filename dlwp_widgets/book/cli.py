@@ -145,7 +145,7 @@ def _book_site(args) -> int:
 
 
 def _book_sync(args) -> int:
-    from dlwp_widgets.book.sync import sync
+    from dlwp_widgets.book.sync import ChangedCheckedCell, sync
 
     if args.paths:
         paths = [Path(p) for p in args.paths]
@@ -166,7 +166,11 @@ def _book_sync(args) -> int:
             print(f"{path}: no such notebook source (.py)")
             return 2
         started = time.monotonic()
-        target = sync(path, execute=not args.no_execute)
+        try:
+            target = sync(path, execute=not args.no_execute, keep_outputs=args.keep_outputs)
+        except ChangedCheckedCell as error:
+            print(f"{path}: {error}")
+            return 2
         print(f"wrote {target} ({time.monotonic() - started:.1f} s)")
     return 0
 
@@ -243,6 +247,30 @@ def _book_record(args) -> int:
     if args.tolerances:
         for path in written:
             print(records.tolerance_report(json.loads(path.read_text(encoding="utf-8")), args.machine))
+    return 0
+
+
+def _book_changes(args) -> int:
+    from dlwp_widgets.book import changes
+    from dlwp_widgets.book.notebooks import find_notebooks, find_root
+
+    refs = find_notebooks()
+    problems = [problem for ref in refs if changes._ported(ref) for problem in changes.problems(ref)]
+    if problems:
+        print("dlwp: fix these change notes first:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    found = changes.collect(refs)
+    if args.check:
+        path = changes.index_path()
+        if not path.exists() or path.read_text(encoding="utf-8") != changes.index_markdown(found):
+            print(f"dlwp: {changes.INDEX_PATH} is stale: run `dlwp book changes`", file=sys.stderr)
+            return 1
+        print(f"{changes.INDEX_PATH} is up to date ({len(found)} changes).")
+        return 0
+    if not find_root().writable_copy:
+        print(changes.index_markdown(found))
+        return 0
+    print(f"wrote {changes.write_index()} ({len(found)} changes)")
     return 0
 
 
@@ -343,6 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--chapters", type=_chapters)
     sync.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1")
     sync.add_argument("--no-execute", action="store_true", help="pair only, store no outputs")
+    sync.add_argument("--keep-outputs", action="store_true",
+                      help="execute nothing: keep the stored outputs of unchanged checked cells (markdown edits)")
     sync.set_defaults(handler=_book_sync)
 
     get = book_commands.add_parser("get", help="copy the notebooks shipped with the package into a folder")
@@ -353,6 +383,10 @@ def build_parser() -> argparse.ArgumentParser:
     listings = book_commands.add_parser("listings", help="list the book's listings")
     listings.add_argument("--chapter", type=int)
     listings.set_defaults(handler=_book_listings)
+
+    changes = book_commands.add_parser("changes", help="regenerate docs/changes-from-the-book.md from the notebooks' markers")
+    changes.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    changes.set_defaults(handler=_book_changes)
 
     merge = book_commands.add_parser("merge", help="merge run folders (e.g. one per chapter) into one report")
     merge.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="folders written by `dlwp book run`")

@@ -123,8 +123,12 @@ def _row(entry: dict, target: Target | None, mode: str, recorded: dict[str, floa
         book = f"{target.book:.4g}" if target.book is not None else target.book_text
         tolerance = f"±{target.tolerance:g}" if target.tolerance is not None else ""
     if value is None:
-        return ComparisonRow(entry["metric"], None, data, mode, book, tolerance, None, None, None, FAIL,
-                             "the notebook did not record this metric", "not recorded", "")
+        if data in ("real", "no dataset"):
+            status, reason = FAIL, "the notebook did not record this metric"
+        else:  # e.g. 5.4's elephant numbers need the ImageNet weights
+            status, reason = UNMET, f"not recorded: the notebook ran on {data} data, and this metric needs the real one"
+        return ComparisonRow(entry["metric"], None, data, mode, book, tolerance, None, None, None, status,
+                             reason, "not recorded", "")
     baseline_ok, baseline = _baseline_check(entry, target)
     if target is None:
         status = FAIL if baseline_ok is False else NO_CLAIM

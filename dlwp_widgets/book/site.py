@@ -11,7 +11,19 @@ sources).  Output:
 * ``listings.html``: every listing of the chapters that ran -> its page anchor,
   with Colab and Binder launch links for its notebook;
 * ``results.html``: the reproduction table (the book's figure, ours, tolerance,
-  verdict, data source), colour-coded.
+  verdict, data source), colour-coded;
+* ``_static/``: the site's own scripts and styles: the widget renderer
+  (``widgets.js``, ``widgets.css``, fonts: @jupyter-widgets/html-manager, pinned
+  and bundled by scripts/widget_renderer/build.sh, licences and SHA-256 in
+  ``renderer.json``), the search (``search.js`` over ``search-index.js``) and
+  ``site.css``.
+
+Every page works offline and under a Content-Security-Policy of
+``script-src 'self'``: no CDN, no inline script (the widgets' saved state sits in
+``application/vnd.jupyter.widget-*+json`` data blocks, which are never executed).
+Every notebook page has the chapter's sections, previous / next section and the
+search box; every page's HTML passes through :func:`sanitize_page` on its way to
+disk.  Extra pages (beside the index) are the entries of :data:`EXTRA_PAGES`.
 
 nbconvert was chosen over a Jupyter Book / MyST build: it is already installed
 (papermill and nbval bring it), works offline, and renders a notebook in well
@@ -24,7 +36,9 @@ import base64
 import html
 import json
 import re
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -34,17 +48,16 @@ BRANCH = "main"
 LISTING_HEADING = re.compile(r"^(#{1,6})\s+Listing\s+(\d+\.\d+)\b")
 NOTEBOOK_STEM = re.compile(r"^(?P<chapter>\d+)\.(?P<section>\d+)-")
 
-STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;line-height:1.45}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}tr.within td{background:#e3f6e3}tr.outside td{background:#fbe0e0}
-tr.standin td{background:#eef1f6}tr.failed td{background:#fbe0e0}.muted{color:#666}
-img.thumb{max-height:6em;border:1px solid #ddd;vertical-align:middle}
-"""
-NAV_STYLE = """
-nav.dlwp-nav{font-family:system-ui,sans-serif;padding:.6em 1em;background:#f5f5f5;border-bottom:1px solid #ddd}
-nav.dlwp-nav a,nav.dlwp-nav span{margin-right:1em}
-"""
+ASSETS = Path(__file__).with_name("site_assets")
+STATIC = "_static"
+# The widget renderer and the site's own files, copied into every site's _static/.
+STATIC_FILES = ("widgets.js", "widgets.css", "LICENSES.txt", "renderer.json", "site.css", "search.js")
+PAGE_TEMPLATE = "dlwp-page.html.j2"
+# A Markdown badge (an image link to a remote SVG): on the site it becomes a plain link.
+REMOTE_BADGE = re.compile(r"\[!\[([^\]]*)\]\(https?://[^)\s]+\)\]\(([^)\s]+)\)")
+# The loud stand-in notice of datasets.core.announce_standin (a bar of 78 "!" above and below).
+STANDIN_NOTICE = re.compile(r"!{78}\n!! STAND-IN DATA for (?P<title>[^\n]+?): not the real dataset\.\n(?:!![^\n]*\n)*?!{78}\n?")
+HEADING = re.compile(r"<h([1-4]) id=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S)
 VERDICT_CLASS = {"within": "within", "outside": "outside", "not comparable (stand-in data)": "standin"}
 
 
@@ -62,6 +75,7 @@ class Page:
     listings: list[str] = field(default_factory=list)
     images: int = 0
     last_image: bytes | None = None  # the notebook's last PNG output (its key figure)
+    headings: list[tuple[str, str]] = field(default_factory=list)  # (anchor id, text) of its h1-h4
 
     def launch_links(self) -> tuple[str, str]:
         notebook = f"chapters/{self.source_folder}/{self.stem}.ipynb"
@@ -199,17 +213,48 @@ def page_path(executed: Path) -> str:
     return f"{executed.parent.name}/{executed.stem}.html"
 
 
-def _nav(prefix: str, extra: str = "") -> str:
-    return (
-        f'<nav class="dlwp-nav"><a href="{prefix}index.html">Index</a><a href="{prefix}listings.html">Listings</a>'
-        f'<a href="{prefix}results.html">Results against the book</a>{extra}</nav>'
-    )
+@dataclass(frozen=True)
+class ExtraPage:
+    """A site page beside the index and the notebooks: ``body(pages)`` returns its HTML body."""
+
+    file: str
+    title: str
+    body: Callable[[list[Page]], str]
+
+
+def sanitize_page(document: str) -> str:
+    """The one place every page's HTML passes through before it is written.
+
+    Issue 23's sanitiser (``book/sanitize.py``) plugs in here; until it lands, pages pass unchanged.
+    """
+    return document
+
+
+def _write_page(path: Path, document: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sanitize_page(document), encoding="utf-8")
+
+
+def _search_box(root: str) -> str:
+    return (f'<form class="dlwp-search" role="search" data-root="{root}">'
+            '<input type="search" placeholder="Search sections, listings (e.g. 6.3), headings" '
+            'aria-label="Search the site" autocomplete="off"><ol class="dlwp-search-results"></ol></form>')
+
+
+def _scripts(root: str) -> str:
+    return (f'<script src="{root}{STATIC}/search-index.js" defer></script>'
+            f'<script src="{root}{STATIC}/search.js" defer></script>')
+
+
+def _nav(root: str, extra: str = "") -> str:
+    links = "".join(f'<a href="{root}{page.file}">{html.escape(page.title)}</a>' for page in EXTRA_PAGES)
+    return f'<nav class="dlwp-nav"><a href="{root}index.html">Index</a>{links}{_search_box(root)}{extra}</nav>'
 
 
 def _document(title: str, body: str) -> str:
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{STYLE}{NAV_STYLE}</style></head><body>{_nav('')}{body}</body></html>"
+        f"<link rel='icon' href='data:,'><link rel='stylesheet' href='{STATIC}/site.css'>{_scripts('')}</head><body>{_nav('')}{body}</body></html>"
     )
 
 
@@ -221,15 +266,101 @@ def _data_text(sources: dict[str, str]) -> str:
     return f"{kind} ({detail})" if detail else kind
 
 
-def _render_page(exporter, notebook, page: Page) -> str:
-    body, _ = exporter.from_notebook_node(notebook)
+def _label(page: Page) -> str:
+    return f"{page.section} {page.title}"
+
+
+def _chapter_toc(page: Page, pages: list[Page], chapter_title: str) -> str:
+    items = []
+    for other in (p for p in pages if p.chapter == page.chapter):
+        label = html.escape(_label(other))
+        items.append(f'<span class="dlwp-current" aria-current="page">{label}</span>' if other is page
+                     else f'<a href="../{other.path}">{label}</a>')
+    heading = f'<a href="../index.html#chapter-{page.chapter}">Chapter {page.chapter}: {html.escape(chapter_title)}</a>'
+    return f'<span class="dlwp-toc">{heading} — {" · ".join(items)}</span>'
+
+
+def _pager(page: Page, pages: list[Page]) -> tuple[str, str]:
+    """Previous / next section, in reading order."""
+    where = pages.index(page)
+    before = pages[where - 1] if where > 0 else None
+    after = pages[where + 1] if where + 1 < len(pages) else None
+    previous = (f'<a rel="prev" class="dlwp-prev" href="../{before.path}">← {html.escape(_label(before))}</a>'
+                if before else '<span class="dlwp-prev">← <a href="../index.html">Index</a></span>')
+    following = (f'<a rel="next" class="dlwp-next" href="../{after.path}">{html.escape(_label(after))} →</a>'
+                 if after else '<span class="dlwp-next"><a href="../index.html">Index</a> →</span>')
+    return previous, following
+
+
+def _standin_banner(page: Page) -> str:
+    standins = sorted(name for name, source in page.data_sources.items() if source == "standin")
+    if not standins:
+        return ""
+    return (f'<p class="dlwp-standin"><strong>Stand-in data</strong> on this page ({html.escape(", ".join(standins))}):'
+            " generated, not the real datasets; its numbers measure the code, not the book's results.</p>")
+
+
+def _render_page(exporter, notebook, page: Page, pages: list[Page], chapter_title: str) -> str:
     colab, binder = page.launch_links()
+    resources = {"dlwp_static": f"../{STATIC}/", "dlwp_colab": colab, "dlwp_binder": binder}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    page.headings = [(anchor, re.sub(r"<[^>]+>|¶", "", text).strip()) for _, anchor, text in HEADING.findall(body)]
+    previous, following = _pager(page, pages)
     extra = (
         f'<a href="{colab}">Open in Colab</a><a href="{binder}">Launch Binder</a>'
         f'<span class="muted">{html.escape(page.status)} · data: {html.escape(_data_text(page.data_sources))}</span>'
+        f'{_chapter_toc(page, pages, chapter_title)}<span class="dlwp-toc">{previous} {following}</span>'
     )
-    nav = f"<style>{NAV_STYLE}</style>" + _nav("../", extra)
-    return re.sub(r"(<body[^>]*>)", lambda m: m[1] + nav, body, count=1)
+    top = _nav("../", extra) + _standin_banner(page)
+    bottom = f'<nav class="dlwp-pager" aria-label="previous and next section">{previous}{following}</nav>'
+    body = re.sub(r"(<body[^>]*>)", lambda m: m[1] + top, body, count=1)
+    return body.replace("</body>", bottom + _scripts("../") + "</body>", 1)
+
+
+def _plain_badges(notebook) -> None:
+    """Launch badges are remote images: on the site each becomes a plain link."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = REMOTE_BADGE.sub(lambda m: f"[{m[1]}]({m[2]})", cell.source)
+
+
+def _compact_standin_notices(notebook) -> None:
+    """Each loader's loud stand-in notice shrinks to one line (the page says it once, at the top)."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and isinstance(output.get("text"), str):
+                output["text"] = STANDIN_NOTICE.sub(
+                    lambda m: f"[stand-in data for {m['title']}: see the note at the top of the page]\n", output["text"])
+
+
+def _copy_static(out_dir: Path) -> None:
+    static = out_dir / STATIC
+    static.mkdir(parents=True, exist_ok=True)
+    for name in STATIC_FILES:
+        shutil.copyfile(ASSETS / name, static / name)
+    shutil.copytree(ASSETS / "fonts", static / "fonts", dirs_exist_ok=True)
+
+
+def _write_search_index(out_dir: Path, pages: list[Page]) -> None:
+    """``_static/search-index.js``: sections, listings and headings, each with its URL (from the site root)."""
+    from dlwp_widgets.book import catalog
+
+    titles = {item.id: item.title for number in sorted({p.chapter for p in pages}) for item in catalog.listings(number)}
+    entries = [{"kind": "page", "title": page.title, "url": page.file, "where": "site", "number": ""}
+               for page in EXTRA_PAGES]
+    for page in pages:
+        where = _label(page)
+        entries.append({"kind": "section", "title": where, "url": page.path, "where": f"chapter {page.chapter}",
+                        "number": page.section})
+        for listing in page.listings:
+            entries.append({"kind": "listing", "title": f"Listing {listing} — {titles.get(listing, '')}".strip(" —"),
+                            "url": f"{page.path}#listing-{listing}", "where": where, "number": listing})
+        for anchor, text in page.headings:
+            if not text.startswith("Listing "):  # a listing heading is already there, with its number
+                entries.append({"kind": "heading", "title": text, "url": f"{page.path}#{anchor}", "where": where,
+                                "number": ""})
+    script = "window.DLWP_SEARCH_INDEX = " + json.dumps(entries, ensure_ascii=False).replace("</", "<\\/") + ";\n"
+    (out_dir / STATIC / "search-index.js").write_text(script, encoding="utf-8")
 
 
 def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
@@ -237,19 +368,18 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
     import nbformat
     from nbconvert import HTMLExporter
 
-    from dlwp_widgets.book.comparison import compare
-
     started = time.monotonic()
     run_dir = Path(run_dir)
     out_dir = Path(out_dir) if out_dir else run_dir / "site"
-    notebooks = sorted((run_dir / "notebooks").glob("ch*/*.ipynb"))
-    if not notebooks:
+    paths = sorted((run_dir / "notebooks").glob("ch*/*.ipynb"))
+    if not paths:
         raise FileNotFoundError(f"{run_dir} holds no executed notebooks (notebooks/chNN/*.ipynb): run `dlwp book run` first")
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
-    sections, folders = _section_titles(), _source_folders()
-    pages = []
-    for path in notebooks:
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(ASSETS / "templates")],
+                            template_file=PAGE_TEMPLATE)
+    sections, chapters, folders = _section_titles(), _chapter_titles(), _source_folders()
+    pages, notebooks = [], {}
+    for path in paths:
         match = NOTEBOOK_STEM.match(path.stem)
         if not match:
             continue
@@ -268,21 +398,26 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
         page.listings = _add_listing_anchors(notebook)
         images = _images(notebook)
         page.images, page.last_image = len(images), (images[-1] if images else None)
-        target = out_dir / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_render_page(exporter, notebook, page), encoding="utf-8")
+        _plain_badges(notebook)
+        _compact_standin_notices(notebook)
         pages.append(page)
+        notebooks[page.path] = notebook
     pages.sort(key=lambda p: (p.chapter, int(p.section.split(".")[1]), p.stem))
-    _write_index(out_dir, pages)
-    _write_listings(out_dir, pages)
-    _write_results(out_dir, pages, compare)
+    for page in pages:  # after sorting: each page links its neighbours
+        _write_page(out_dir / page.path,
+                    _render_page(exporter, notebooks[page.path], page, pages, chapters.get(page.chapter, "")))
+    _copy_static(out_dir)
+    _write_search_index(out_dir, pages)
+    _write_page(out_dir / "index.html", _document("dlwp companion — executed notebooks", _index_body(pages)))
+    for extra in EXTRA_PAGES:
+        _write_page(out_dir / extra.file, _document(extra.title, extra.body(pages)))
     return Site(out_dir, pages, time.monotonic() - started)
 
 
-def _write_index(out_dir: Path, pages: list[Page]) -> None:
+def _index_body(pages: list[Page]) -> str:
     chapters = _chapter_titles()
     parts = ["<h1>dlwp companion — executed notebooks</h1>",
-             "<p>Every notebook of this run, executed, with its figures. "
+             "<p>Every notebook of this run, executed, with its figures and its widgets as the run left them. "
              "<a href='listings.html'>Find a listing</a> · <a href='results.html'>this run against the book</a>.</p>"]
     for number in sorted({p.chapter for p in pages}):
         parts.append(f"<h2 id='chapter-{number}'>Chapter {number}: {html.escape(chapters.get(number, ''))}</h2>")
@@ -296,10 +431,10 @@ def _write_index(out_dir: Path, pages: list[Page]) -> None:
                 f"<td>{page.status}</td><td>{html.escape(_data_text(page.data_sources))}</td><td>{page.images}</td></tr>"
             )
         parts.append("</tbody></table>")
-    (out_dir / "index.html").write_text(_document("dlwp companion — executed notebooks", "".join(parts)), encoding="utf-8")
+    return "".join(parts)
 
 
-def _write_listings(out_dir: Path, pages: list[Page]) -> None:
+def _listings_body(pages: list[Page]) -> str:
     from dlwp_widgets.book import catalog
 
     where = {listing: page for page in pages for listing in page.listings}
@@ -322,13 +457,14 @@ def _write_listings(out_dir: Path, pages: list[Page]) -> None:
             note = "" if page else "<span class='muted'>no cell in this run</span>"
             rows.append(f"<tr><td>{link}</td><td>{html.escape(item.title)} {note}</td><td>{item.kind}</td>"
                         f"<td>{html.escape(owner.stem if owner else '')}</td><td>{launch}</td></tr>")
-    body = ("<h1>Listings</h1><p>Each listing of the chapters in this run, linked to its cell.</p>"
+    return ("<h1>Listings</h1><p>Each listing of the chapters in this run, linked to its cell.</p>"
             "<table><thead><tr><th>Listing</th><th>Title</th><th>Kind</th><th>Notebook</th><th>Launch</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
-    (out_dir / "listings.html").write_text(_document("Listings", body), encoding="utf-8")
 
 
-def _write_results(out_dir: Path, pages: list[Page], compare) -> None:
+def _results_body(pages: list[Page]) -> str:
+    from dlwp_widgets.book.comparison import compare
+
     rows = []
     for page in pages:
         for row in compare(page.metrics, page.data_sources):
@@ -346,6 +482,19 @@ def _write_results(out_dir: Path, pages: list[Page], compare) -> None:
              if rows else "<p>No metric was recorded.</p>")
     from dlwp_widgets.book.records import latest_records, results_section
 
-    (out_dir / "results.html").write_text(_document("This run against the book", "<h1>This run against the book</h1>"
-                                                    + legend + table + results_section(latest_records())),
-                                          encoding="utf-8")
+    return "<h1>This run against the book</h1>" + legend + table + results_section(latest_records())
+
+
+# The site's pages beside the index and the notebooks, in the order of the navigation bar:
+# another page is one more entry here.
+def _changes_body(pages: list[Page]) -> str:
+    from dlwp_widgets.book import changes
+
+    return changes.site_page_body()
+
+
+EXTRA_PAGES: list[ExtraPage] = [
+    ExtraPage("changes.html", "What changed since the book", _changes_body),
+    ExtraPage("listings.html", "Listings", _listings_body),
+    ExtraPage("results.html", "Results against the book", _results_body),
+]

@@ -65,14 +65,47 @@ def stable_cell_ids(notebook):
     return notebook
 
 
-def sync(source: Path, execute: bool = True) -> Path:
-    """Write ``source``'s ``.ipynb`` pair; returns its path."""
+class ChangedCheckedCell(ValueError):
+    """A checked cell's source changed, so its stored output must be produced again by executing."""
+
+
+def carry_checked_outputs(notebook, stored) -> None:
+    """Give each checked cell the output stored for the same source (cell ids follow the source).
+
+    What makes a markdown-only or unchecked-cell edit cheap to pair: nothing is
+    executed, and a checked cell whose code changed is refused, never left empty.
+    """
+    by_id = {cell.get("id"): cell for cell in stored.cells}
+    changed = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and is_checked(cell):
+            old = by_id.get(cell.id)
+            if old is None:
+                changed.append(cell.source.splitlines()[0] if cell.source else "(empty cell)")
+                continue
+            cell.execution_count, cell.outputs = old.get("execution_count"), old.get("outputs", [])
+    if changed:
+        raise ChangedCheckedCell(
+            f"{len(changed)} checked cell(s) changed (first: {changed[0]!r}): sync without --keep-outputs "
+            "to execute the notebook and store their new outputs"
+        )
+
+
+def sync(source: Path, execute: bool = True, keep_outputs: bool = False) -> Path:
+    """Write ``source``'s ``.ipynb`` pair; returns its path.
+
+    ``keep_outputs``: execute nothing, carry the stored outputs of unchanged checked cells.
+    """
     import jupytext
+    import nbformat
 
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
-    executed = _execute(notebook, source.parent) if execute else None
+    executed = _execute(notebook, source.parent) if execute and not keep_outputs else None
     target = source.with_suffix(".ipynb")
-    jupytext.write(stable_cell_ids(strip_unchecked(notebook, executed)), target)
+    paired = stable_cell_ids(strip_unchecked(notebook, executed))
+    if keep_outputs:
+        carry_checked_outputs(paired, nbformat.read(target, as_version=4))
+    jupytext.write(paired, target)
     return target

@@ -179,6 +179,8 @@ class VAE(keras.Model):
 
 # --------------------------------------------------------------------------- GAN
 
+BOOK_LEAKY_SLOPE = 0.3  # the book's bare LeakyReLU() took Keras 2's default alpha (0.3); Keras 3's default is 0.2
+
 
 def gan_generator(latent_dim: int = GAN_LATENT_DIM, height: int = 32, width: int = 32, channels: int = 3,
                   filters: int = 256) -> keras.Model:
@@ -189,16 +191,16 @@ def gan_generator(latent_dim: int = GAN_LATENT_DIM, height: int = 32, width: int
     """
     generator_input = keras.Input(shape=(latent_dim,), name="z")
     x = layers.Dense((filters // 2) * (height // 2) * (width // 2))(generator_input)
-    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.LeakyReLU(negative_slope=BOOK_LEAKY_SLOPE)(x)
     x = layers.Reshape((height // 2, width // 2, filters // 2))(x)
     x = layers.Conv2D(filters, 5, padding="same")(x)
-    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.LeakyReLU(negative_slope=BOOK_LEAKY_SLOPE)(x)
     x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same")(x)
-    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.LeakyReLU(negative_slope=BOOK_LEAKY_SLOPE)(x)
     x = layers.Conv2D(filters, 5, padding="same")(x)
-    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.LeakyReLU(negative_slope=BOOK_LEAKY_SLOPE)(x)
     x = layers.Conv2D(filters, 5, padding="same")(x)
-    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.LeakyReLU(negative_slope=BOOK_LEAKY_SLOPE)(x)
     x = layers.Conv2D(channels, 7, activation="tanh", padding="same")(x)
     return keras.Model(generator_input, x, name="generator")
 
@@ -208,10 +210,10 @@ def gan_discriminator(height: int = 32, width: int = 32, channels: int = 3, drop
     """Listing 8.32 (without its compile): image -> probability that it is real (``filters``: the book's 128)."""
     discriminator_input = keras.Input(shape=(height, width, channels), name="image")
     x = layers.Conv2D(filters, 3)(discriminator_input)
-    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.LeakyReLU(negative_slope=BOOK_LEAKY_SLOPE)(x)
     for _ in range(3):
         x = layers.Conv2D(filters, 4, strides=2)(x)
-        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        x = layers.LeakyReLU(negative_slope=BOOK_LEAKY_SLOPE)(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
     x = layers.Dense(1, activation="sigmoid")(x)
@@ -314,13 +316,17 @@ class GAN(keras.Model):
         return d_loss, accuracy
 
     def generator_step(self, batch_size):
-        """Update the generator so that the discriminator calls its images real."""
+        """Update the generator so that the discriminator calls its images real.
+
+        The discriminator runs as in the book's ``gan.train_on_batch``: its dropout
+        active, its weights untouched (only the generator's gradients are applied).
+        """
         import tensorflow as tf
 
         latent = self.sample_latent(batch_size)
         misleading_targets = ops.ones((batch_size, 1))
         with tf.GradientTape() as tape:
-            predictions = self.discriminator(self.generator(latent, training=True), training=False)
+            predictions = self.discriminator(self.generator(latent, training=True), training=True)
             g_loss = self.loss_fn(misleading_targets, predictions)
         weights = self.generator.trainable_weights
         self.g_optimizer.apply(tape.gradient(g_loss, weights), weights)

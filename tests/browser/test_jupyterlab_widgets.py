@@ -436,3 +436,323 @@ def test_gradcam_opacity_slider_changes_the_overlay(convnet_visuals):
         assert slider.locator(".widget-readout").inner_text().strip() == "0.50"
         assert after["sha256"] != before["sha256"] and after["size"] > 100
         assert area.locator(WIDGET_ERROR).count() == 0
+
+
+# ---------------------------------------------------------------------------
+# The other thirteen widgets: one notebook run per notebook (shared by the
+# widgets it holds), one test per widget.
+# ---------------------------------------------------------------------------
+
+NEWSWIRES = "ch03_getting_started_with_neural_networks/3.5-classifying-newswires.ipynb"
+TEXT_DATA = "ch06_deep_learning_for_text_and_sequences/6.1-working-with-text-data.ipynb"
+FORECASTS = "ch06_deep_learning_for_text_and_sequences/6.3-advanced-usage-of-recurrent-neural-networks.ipynb"
+BEST_PRACTICES = "ch07_advanced_deep_learning_best_practices/7.3-getting-the-most-out-of-your-models.ipynb"
+DEEP_DREAM = "ch08_generative_deep_learning/8.2-deep-dream.ipynb"
+STYLE_TRANSFER = "ch08_generative_deep_learning/8.3-neural-style-transfer.ipynb"
+VAE = "ch08_generative_deep_learning/8.4-generating-images-with-variational-autoencoders.ipynb"
+GAN = "ch08_generative_deep_learning/8.5-introduction-to-generative-adversarial-networks.ipynb"
+ADVERSARIAL = "ch09_conclusions/9.2-adversarial-examples.ipynb"
+HULL = "ch09_conclusions/9.2-interpolation-in-high-dimension.ipynb"
+EXTRAPOLATION = "ch09_conclusions/9.2-local-vs-extreme-generalization.ipynb"
+BACKGROUND_TIMEOUT_MS = 180_000
+
+# Watches a widget during background work: was its Stop button ever enabled, how far did its
+# progress bar go (ipywidgets 8 draws an IntProgress as a bar whose width is the percentage).
+WATCH_BACKGROUND = """(area) => {
+    const seen = {stopEnabled: false, progress: 0};
+    const look = () => {
+        for (const button of area.querySelectorAll("button")) {
+            if (button.innerText.trim() === "Stop" && !button.disabled) seen.stopEnabled = true;
+        }
+        for (const bar of area.querySelectorAll(".widget-progress .progress-bar")) {
+            seen.progress = Math.max(seen.progress, parseFloat(bar.style.width) || 0);
+        }
+    };
+    new MutationObserver(look).observe(area, {subtree: true, childList: true, attributes: true, characterData: true});
+    area.dlwpBackground = seen;
+}"""
+BACKGROUND_SEEN = "(area) => area.dlwpBackground"
+STOP_DISABLED = """(area) => [...area.querySelectorAll("button")]
+    .filter((button) => button.innerText.trim() === "Stop").every((button) => button.disabled)"""
+
+
+def _area_with(page, selector: str, text: str):
+    """The output area holding an element matching ``selector`` whose text is exactly ``text``."""
+    return page.locator(".jp-OutputArea-output").filter(
+        has=page.locator(selector, has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")))
+
+
+def _control(area, kind: str, label: str):
+    """A labelled control (``.widget-text``, ``.widget-dropdown``...) of a widget."""
+    return area.locator(kind).filter(
+        has=area.page.locator(".widget-label", has_text=re.compile(rf"^{re.escape(label)}$")))
+
+
+def _button(area, text: str):
+    return area.locator("button", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
+
+
+def _wait_for_change(page, element, script: str, old, timeout: int = WIDGET_UPDATE_TIMEOUT_MS) -> None:
+    """Until ``script(element)`` differs from ``old`` (a widget replaces its content: look it up each time)."""
+    page.wait_for_function(f"([element, old]) => ({script})(element) !== old", arg=[element.element_handle(), old],
+                           timeout=timeout)
+
+
+INNER_TEXT = "(element) => element.innerText"
+IMAGE_SRC = "(element) => element.src"
+TABLE_ROWS = "(element) => element.querySelectorAll('tr').length"
+
+
+def _png_file(path: Path, size: int = 64) -> Path:
+    """A small PNG a reader could upload: a colour gradient."""
+    import numpy as np
+    from PIL import Image
+
+    ramp = np.linspace(0, 255, size, dtype=np.uint8)
+    pixels = np.stack([np.tile(ramp, (size, 1)), np.tile(ramp[:, None], (1, size)), np.full((size, size), 128, np.uint8)], -1)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def _run_in_background(page, area, start) -> dict:
+    """Start background work with ``start()``; wait until it is over; what the progress bar and Stop showed."""
+    area.evaluate(WATCH_BACKGROUND)
+    start()
+    page.wait_for_function("(area) => area.dlwpBackground.stopEnabled", arg=area.element_handle(),
+                           timeout=WIDGET_UPDATE_TIMEOUT_MS)
+    page.wait_for_function(STOP_DISABLED, arg=area.element_handle(), timeout=BACKGROUND_TIMEOUT_MS)
+    _wait_for_kernel(page)
+    return area.evaluate(BACKGROUND_SEEN)
+
+
+@pytest.fixture(scope="module")
+def notebook_page(lab, browser):
+    """``open(notebook)``: the notebook run once in Lab, kept open for the tests of its widgets (closed at the end)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened: dict[str, object] = {}
+
+    def open_(notebook: str):
+        if notebook not in opened:
+            for other in list(opened):  # one notebook (and kernel) at a time: 2 CPU cores
+                _close(lab, opened.pop(other), other)
+            opened[notebook] = _open_and_run(lab, browser, notebook, Path(notebook).stem.split("-")[0])
+        return opened[notebook]
+
+    yield open_
+    for notebook, page in opened.items():
+        _close(lab, page, notebook)
+
+
+def test_curve_board_unticking_a_run_redraws_the_curves(notebook_page):
+    page = notebook_page(NEWSWIRES)
+    area = _widget(page, checkbox_label="64-4-46")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    image = area.locator("img.widget-image")
+    before = _picture(image)
+    checkbox = area.locator(".widget-checkbox").filter(
+        has=page.locator("span", has_text=re.compile(r"^64-4-46$"))).locator("input")
+    checkbox.scroll_into_view_if_needed()
+    checkbox.click()
+    page.wait_for_function("([img, old]) => img.src !== old", arg=[image.element_handle(), before["src"]],
+                           timeout=WIDGET_UPDATE_TIMEOUT_MS)
+    _wait_for_kernel(page)
+    after = _picture(image)
+    area.screenshot(path=str(SCREENSHOTS / "3.5-curve-board.png"))
+    assert not checkbox.is_checked()
+    assert after["sha256"] != before["sha256"] and after["size"] > 1000
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_embedding_explorer_lists_more_neighbours_when_a_count_is_typed(notebook_page):
+    page = notebook_page(TEXT_DATA)
+    explorers = _area_with(page, ".widget-label", "neighbours")
+    assert explorers.count() == 2  # GloVe and the learned embedding
+    area = explorers.first
+    assert area.locator(WIDGET_ERROR).count() == 0
+    table = area.locator("table").first
+    rows = table.evaluate(TABLE_ROWS)
+    count = _control(area, ".widget-text", "neighbours").locator("input")
+    count.fill(str(int(count.input_value()) + 3))
+    count.press("Enter")
+    page.wait_for_function("([area, old]) => { const t = area.querySelector('table'); return t && t.querySelectorAll('tr').length !== old; }",
+                           arg=[area.element_handle(), rows], timeout=WIDGET_UPDATE_TIMEOUT_MS)
+    _wait_for_kernel(page)
+    area.screenshot(path=str(SCREENSHOTS / "6.1-embedding-explorer.png"))
+    assert area.locator("table").first.evaluate(TABLE_ROWS) == rows + 3
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_review_scorer_scores_a_typed_review(notebook_page):
+    page = notebook_page(TEXT_DATA)
+    area = _area_with(page, "button", "Score").first
+    assert area.locator(WIDGET_ERROR).count() == 0
+    scores = area.locator("table").first
+    before = scores.inner_text()
+    review = area.locator(".widget-textarea textarea")
+    review.fill("a dull plot , wooden acting and a terrible waste of two hours")
+    _button(area, "Score").click()
+    _wait_for_change(page, area, "(area) => (area.querySelector('table') || {}).innerText", before)
+    _wait_for_kernel(page)
+    area.screenshot(path=str(SCREENSHOTS / "6.1-review-scorer.png"))
+    after = area.locator("table").first.inner_text()
+    assert after != before and len(area.locator("table").first.locator("tr").all()) >= 2
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_forecast_viewer_window_slider_redraws_the_forecast(notebook_page):
+    page = notebook_page(FORECASTS)
+    area = _widget(page, slider_label="validation window")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    handle = _slider(area, "validation window").locator(".noUi-handle")
+    before, after = _press_and_wait_for_new_picture(page, handle, area.locator("img.widget-image"))
+    area.screenshot(path=str(SCREENSHOTS / "6.3-forecast-viewer.png"))
+    assert _slider(area, "validation window").locator(".widget-readout").inner_text().strip() == "1"
+    assert after["sha256"] != before["sha256"] and after["size"] > 1000
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_tuner_board_reorders_the_trials_when_the_order_is_toggled(notebook_page):
+    page = notebook_page(BEST_PRACTICES)
+    area = _area_with(page, "button", "descending")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    table = area.locator("table").first
+    rows = table.locator("tr").all_inner_texts()
+    assert len(rows) >= 3  # a header and at least two trials
+    _button(area, "descending").click()
+    _wait_for_change(page, area, "(area) => (area.querySelector('table') || {}).innerText", table.inner_text())
+    _wait_for_kernel(page)
+    area.screenshot(path=str(SCREENSHOTS / "7.3-tuner-board.png"))
+    after = area.locator("table").first.locator("tr").all_inner_texts()
+    assert after[0] == rows[0] and after[1:] == rows[1:][::-1]
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_ensemble_mixer_weight_slider_changes_the_ensemble_result(notebook_page):
+    page = notebook_page(BEST_PRACTICES)
+    area = _area_with(page, "button", "Equal weights")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    result = area.locator(".widget-html-content").filter(has_text=re.compile(r"\d"))
+    text = area.inner_text()
+    handle = area.locator(".widget-slider .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    _wait_for_change(page, area, INNER_TEXT, text)
+    _wait_for_kernel(page)
+    moved = area.inner_text()
+    _button(area, "Equal weights").click()
+    _wait_for_change(page, area, INNER_TEXT, moved)
+    _wait_for_kernel(page)
+    area.screenshot(path=str(SCREENSHOTS / "7.3-ensemble-mixer.png"))
+    assert result.count() >= 1 and moved != text
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_dream_controls_dream_an_uploaded_picture_with_progress_and_stop(notebook_page, tmp_path):
+    page = notebook_page(DEEP_DREAM)
+    area = _area_with(page, "button", "Dream")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    image = area.locator("img.widget-image").last
+    area.locator("input[type=file]").set_input_files(str(_png_file(tmp_path / "mine.png")))
+    page.wait_for_function("(area) => /mine\\.png|64x64|64 x 64/.test(area.innerText)", arg=area.element_handle(),
+                           timeout=WIDGET_UPDATE_TIMEOUT_MS)
+    before = _picture(image)
+    seen = _run_in_background(page, area, lambda: _button(area, "Dream").click())
+    after = _picture(image)
+    area.screenshot(path=str(SCREENSHOTS / "8.2-dream-controls.png"))
+    assert seen["stopEnabled"] and seen["progress"] > 0
+    assert after["sha256"] != before["sha256"] and after["size"] > 500
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_style_mixer_runs_with_progress_and_stop(notebook_page):
+    page = notebook_page(STYLE_TRANSFER)
+    area = _area_with(page, "button", "Run")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    image = area.locator("img.widget-image").last
+    before = _picture(image)
+    iterations = _slider(area, "iterations").locator(".noUi-handle")
+    iterations.focus()
+    iterations.press("ArrowRight")
+    seen = _run_in_background(page, area, lambda: _button(area, "Run").click())
+    after = _picture(image)
+    area.screenshot(path=str(SCREENSHOTS / "8.3-style-mixer.png"))
+    assert seen["stopEnabled"] and seen["progress"] > 0
+    assert after["sha256"] != before["sha256"] and after["size"] > 500
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_latent_explorer_z_slider_decodes_a_new_digit(notebook_page):
+    page = notebook_page(VAE)
+    area = _widget(page, slider_label="z[0]")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    handle = _slider(area, "z[0]").locator(".noUi-handle")
+    before, after = _press_and_wait_for_new_picture(page, handle, area.locator("img.widget-image").first, presses=5)
+    area.screenshot(path=str(SCREENSHOTS / "8.4-latent-explorer.png"))
+    assert after["sha256"] != before["sha256"] and after["size"] > 100
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_gan_timeline_trains_more_with_progress_and_stop(notebook_page):
+    page = notebook_page(GAN)
+    area = _area_with(page, "button", "Train more")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    snapshot = _slider(area, "snapshot")
+    steps_before = area.inner_text()
+    samples = area.locator("img.widget-image").first
+    before = _picture(samples)
+    seen = _run_in_background(page, area, lambda: _button(area, "Train more").click())
+    area.screenshot(path=str(SCREENSHOTS / "8.5-gan-timeline.png"))
+    after = _picture(samples)
+    assert seen["stopEnabled"] and seen["progress"] > 0
+    assert area.inner_text() != steps_before and snapshot.count() == 1
+    assert after["sha256"] != before["sha256"]
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_adversarial_explorer_iterative_attack_with_progress_and_stop(notebook_page):
+    page = notebook_page(ADVERSARIAL)
+    area = _widget(page, slider_label="ε")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    image = area.locator("img.widget-image").first
+    before = _picture(image)
+    method = _control(area, ".widget-dropdown", "attack").locator("select")
+    seen = _run_in_background(page, area, lambda: method.select_option(label="iterative (BIM)"))
+    after = _picture(image)
+    area.screenshot(path=str(SCREENSHOTS / "9.2-adversarial-explorer.png"))
+    assert seen["stopEnabled"] and seen["progress"] > 0
+    assert after["sha256"] != before["sha256"] and after["size"] > 500
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_hull_explorer_dimension_slider_recomputes_with_progress_and_stop(notebook_page):
+    page = notebook_page(HULL)
+    area = _widget(page, slider_label="dimension")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    table = area.locator("table").first.inner_text()
+    handle = _slider(area, "dimension").locator(".noUi-handle")
+
+    def move():
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        handle.press("ArrowRight")
+
+    seen = _run_in_background(page, area, move)
+    area.screenshot(path=str(SCREENSHOTS / "9.2-hull-explorer.png"))
+    assert seen["stopEnabled"] and seen["progress"] > 0
+    assert _slider(area, "dimension").locator(".widget-readout").inner_text().strip() == "5"
+    assert area.locator("table").first.inner_text() != table
+    assert area.locator(WIDGET_ERROR).count() == 0
+
+
+def test_extrapolation_explorer_noise_slider_refits_the_curve(notebook_page):
+    page = notebook_page(EXTRAPOLATION)
+    area = _widget(page, slider_label="noise")
+    assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
+    handle = _slider(area, "noise").locator(".noUi-handle")
+    before, after = _press_and_wait_for_new_picture(page, handle, area.locator("img.widget-image"), presses=5)
+    area.screenshot(path=str(SCREENSHOTS / "9.2-extrapolation-explorer.png"))
+    assert _slider(area, "noise").locator(".widget-readout").inner_text().strip() == "0.05"
+    assert after["sha256"] != before["sha256"] and after["size"] > 1000
+    assert area.locator(WIDGET_ERROR).count() == 0

@@ -1,7 +1,9 @@
 """The site the main job built from its smoke run (`dlwp book run` writes RUN/site): one page per executed
-notebook, every page loads in headless Chromium, every image decodes, every internal link resolves.
+notebook, every page loads in headless Chromium (offline, under the CSP script-src 'self', no console error),
+every image decodes, every internal link resolves, every saved widget renders from its state, the search
+finds a listing by its number.
 
-The screenshots (build/browser/smoke-site-*.png) are kept as CI artifacts.
+The screenshots (build/browser/smoke-site-*.png, a widget page among them) are kept as CI artifacts.
 """
 
 from __future__ import annotations
@@ -35,7 +37,11 @@ def test_the_smoke_run_site_has_every_notebook_and_the_report_links_to_it(main_j
 
 def test_the_smoke_run_site_in_chromium(main_job):
     crawl_site = _crawl_site()
-    visited, images_checked, anchors = crawl_site(main_job.out_dir / "site" / "index.html", prefix="smoke-site")
+    visited, images_checked, anchors, widgets = crawl_site(main_job.out_dir / "site" / "index.html", prefix="smoke-site")
     results = main_job.results["notebooks"]
     assert len(visited) == 3 + len(results), sorted(visited)
     assert images_checked >= len(results) and anchors  # a key figure per notebook at least, and listing anchors
+    # crawl_site checked that every saved widget view rendered; the chapters hold 18 widgets in 14 notebooks
+    if len(results) >= 30:  # the whole main job, not a -k selection
+        assert widgets >= 18, widgets
+        assert (ROOT / "build" / "browser" / "smoke-site-widget-page.png").exists()

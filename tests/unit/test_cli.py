@@ -84,3 +84,8 @@ def test_merge_of_a_run_without_timeout_has_none():
 
     assert _longest_timeout([900.0, None]) is None
     assert _longest_timeout([900.0, 10800]) == 10800.0
+
+
+def test_book_changes_check_says_the_index_is_current(capsys):
+    assert main(["book", "changes", "--check"]) == 0
+    assert "docs/changes-from-the-book.md is up to date" in capsys.readouterr().out

@@ -37,6 +37,14 @@ def test_explicit_epochs_from_environment_win_even_in_smoke_mode(monkeypatch):
     assert config.resolve(smoke=True, epochs=30).epochs == 3
 
 
+def test_every_epoch_parameter_follows_the_same_switches(monkeypatch):
+    run = config.resolve(smoke=False, epochs=20)
+    assert run.epochs_for(40) == 40
+    assert config.resolve(smoke=True, epochs=20).epochs_for(40) == 1
+    monkeypatch.setenv("DLWP_EPOCHS", "3")
+    assert config.resolve(smoke=False, epochs=20).epochs_for(40) == 3
+
+
 @pytest.mark.parametrize(
     "name, value, message",
     [

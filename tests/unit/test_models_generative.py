@@ -38,6 +38,26 @@ def test_book_sizes():
     assert gen.gan_generator().output_shape == (None, 32, 32, 3)
 
 
+def test_gan_networks_use_the_books_leaky_relu_slope():
+    for network in (gen.gan_generator(filters=8), gen.gan_discriminator(filters=8)):
+        slopes = {layer.negative_slope for layer in network.layers if isinstance(layer, keras.layers.LeakyReLU)}
+        assert slopes == {0.3}, f"{network.name}: {slopes}"
+
+
+def test_generator_step_runs_the_discriminator_with_dropout(monkeypatch):
+    gan = tiny_gan()
+    seen = []
+    original = gan.discriminator.call
+
+    def spy(inputs, training=None, mask=None):
+        seen.append(training)
+        return original(inputs, training=training, mask=mask)
+
+    monkeypatch.setattr(gan.discriminator, "call", spy)
+    gan.generator_step(6)
+    assert seen == [True], "the book's gan.train_on_batch ran the frozen discriminator in training mode"
+
+
 def test_sampling_is_seeded_and_uses_half_the_log_variance():
     mean, log_var = np.zeros((20_000, 2), "float32"), np.full((20_000, 2), np.log(4.0), "float32")
     first = np.asarray(gen.Sampling(seed=3)([mean, log_var]))

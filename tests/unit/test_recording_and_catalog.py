@@ -37,6 +37,13 @@ def test_record_refuses_a_dataset_the_notebook_did_not_load(fresh_recording):
         recording.record("accuracy", 0.5, datasets=["imdb"])
 
 
+def test_an_experiment_mixing_real_and_standin_data_is_named(monkeypatch):
+    monkeypatch.setattr(recording, "_data_sources", {"aclimdb": "real", "glove": "standin", "imdb": "real"})
+    notice = recording.mixed_sources(["aclimdb", "glove"], "the GloVe model")
+    assert "the GloVe model mixes real and stand-in data" in notice and "glove: STAND-IN" in notice
+    assert recording.mixed_sources(["aclimdb", "imdb", "cifar10"], "x") is None
+
+
 def test_record_accepts_numpy_scalars_and_rejects_nonsense():
     import numpy as np
 

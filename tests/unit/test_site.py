@@ -29,13 +29,41 @@ def png_figure(colour: str = "tab:blue") -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+STANDIN_NOTICE = "\n".join(["!" * 78, "!! STAND-IN DATA for MNIST: not the real dataset.", "!! Generated digits.",
+                             "!! Results below measure the code, not the book's numbers.", "!" * 78]) + "\n"
+BADGE = "[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/x)"
+
+
+def widget_cell_and_state():
+    """A code cell displaying a real widget (a slider at 7 and a picture), and the notebook's saved widget state."""
+    import ipywidgets as widgets
+    from ipywidgets.embed import embed_data
+    from nbformat.v4 import new_code_cell, new_output
+
+    slider = widgets.IntSlider(value=7, min=0, max=10, description="epochs")
+    picture = widgets.Image(value=base64.b64decode(png_figure("tab:orange")), format="png")
+    box = widgets.VBox([slider, picture])
+    data = embed_data(views=[box])
+    cell = new_code_cell("box")
+    cell.outputs = [new_output("display_data", data={"application/vnd.jupyter.widget-view+json": data["view_specs"][0],
+                                                     "text/plain": "VBox(...)"})]
+    state = {"application/vnd.jupyter.widget-state+json": data["manager_state"]}
+    for widget in (slider, picture, box):
+        widget.close()
+    return cell, state
+
+
 def make_run(run: Path, failing: bool = False) -> Path:
     """A folder shaped like `dlwp book run`'s: notebooks/chNN/*.ipynb and records/chNN/*.jsonl."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    def notebook(stem: str, listings: list[str], colours: list[str], records: list[dict], error: bool = False):
-        cells = [new_markdown_cell(f"# {stem}\n\nA tiny notebook.")]
+    def notebook(stem: str, listings: list[str], colours: list[str], records: list[dict], error: bool = False,
+                 widget: bool = False):
+        cells = [new_markdown_cell(f"# {stem}\n\n{BADGE}\n\nA tiny notebook.")]
+        loader = new_code_cell("load()")
+        loader.outputs = [new_output("stream", name="stdout", text=STANDIN_NOTICE + "loaded\n")]
+        cells.append(loader)
         for listing, colour in zip(listings, colours):
             cells.append(new_markdown_cell(f"### Listing {listing} — a listing\n\nProse."))
             cell = new_code_cell("plot()", metadata={"listing": listing})
@@ -45,17 +73,22 @@ def make_run(run: Path, failing: bool = False) -> Path:
             cell = new_code_cell("1/0")
             cell.outputs = [new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
             cells.append(cell)
+        metadata = {}
+        if widget:
+            cell, metadata["widgets"] = widget_cell_and_state()
+            cells.append(cell)
         chapter = f"ch{int(stem.split('.')[0]):02d}"
         path = run / "notebooks" / chapter / f"{stem}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(new_notebook(cells=cells), path)
+        nbformat.write(new_notebook(cells=cells, metadata=metadata), path)
         record = run / "records" / chapter / f"{stem}.jsonl"
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text("".join(json.dumps(entry) + "\n" for entry in records) + "not json\n")
 
     notebook("2.1-a-first-look", ["2.1", "2.3"], ["tab:blue", "tab:red"],
              [{"data_source": "mnist", "source": "standin"},
-              {"metric": "mnist_dense_test_accuracy", "value": 0.91, "baseline": 0.1}])
+              {"metric": "mnist_dense_test_accuracy", "value": 0.91, "baseline": 0.1}], widget=True)
+    notebook("2.4-gradient-based-optimization", ["2.4"], ["tab:purple"], [{"data_source": "mnist", "source": "standin"}])
     notebook("5.4-visualizing", ["5.25"], ["tab:green"], [{"data_source": "cats_vs_dogs", "source": "real"}],
              error=failing)
     return run
@@ -89,7 +122,8 @@ def parse(path: Path) -> Links:
 
 
 def test_every_notebook_becomes_a_page_with_its_figures(site):
-    assert [page.path for page in site.pages] == ["ch02/2.1-a-first-look.html", "ch05/5.4-visualizing.html"]
+    assert [page.path for page in site.pages] == ["ch02/2.1-a-first-look.html", "ch02/2.4-gradient-based-optimization.html",
+                                                  "ch05/5.4-visualizing.html"]
     first = parse(site.out_dir / "ch02/2.1-a-first-look.html")
     assert sum(src.startswith("data:image/png;base64,") for src in first.images) == 2
     assert {"listing-2.1", "listing-2.3"} <= first.ids
@@ -141,3 +175,95 @@ def test_bad_record_lines_are_skipped(tmp_path):
 def test_a_run_without_notebooks_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="dlwp book run"):
         build_site(tmp_path)
+
+
+def _page(site, number: int) -> str:
+    return (site.out_dir / site.pages[number].path).read_text(encoding="utf-8")
+
+
+def test_every_page_has_previous_next_and_its_chapter_sections(site):
+    first, second, third = (_page(site, n) for n in range(3))
+    assert 'rel="next" class="dlwp-next" href="../ch02/2.4-gradient-based-optimization.html"' in first
+    assert "rel=\"prev\"" not in first  # the first section goes back to the index
+    assert 'rel="prev" class="dlwp-prev" href="../ch02/2.1-a-first-look.html"' in second
+    assert 'rel="next" class="dlwp-next" href="../ch05/5.4-visualizing.html"' in second
+    assert 'rel="prev" class="dlwp-prev" href="../ch02/2.4-gradient-based-optimization.html"' in third
+    # chapter 2's sections on its pages, the current one marked; chapter 5's page lists only its own
+    assert 'aria-current="page">2.4 ' in second and 'href="../ch02/2.1-a-first-look.html">2.1 ' in second
+    assert "../ch02/" not in third.split('class="dlwp-toc"')[1].split("</span>")[0]
+
+
+def test_pages_load_no_remote_script_and_no_inline_script(site):
+    pages = [site.out_dir / "index.html", site.out_dir / "listings.html", site.out_dir / "results.html"]
+    pages += [site.out_dir / page.path for page in site.pages]
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", text, re.S)
+        assert scripts, path.name
+        for attributes, body in scripts:
+            typed = re.search(r'type="([^"]+)"', attributes)
+            if typed and typed[1].startswith("application/vnd.jupyter.widget-"):
+                continue  # data, never executed
+            source = re.search(r'src="([^"]+)"', attributes)
+            assert source and not re.match(r"^[a-z]+:", source[1]), f"{path.name}: {attributes} {body[:80]}"
+            assert not body.strip(), f"{path.name}: inline script {body[:80]}"
+        assert "unpkg.com" not in text and "cdnjs" not in text and "cdn.jsdelivr" not in text, path.name
+
+
+def test_the_widget_renderer_is_shipped_pinned_with_its_licences(site):
+    import hashlib
+
+    static = site.out_dir / "_static"
+    manifest = json.loads((static / "renderer.json").read_text())
+    assert manifest["renderer"] == "@jupyter-widgets/html-manager@1.0.15"
+    for name, digest in manifest["sha256"].items():
+        assert hashlib.sha256((static / name).read_bytes()).hexdigest() == digest, name
+    assert "==== @jupyter-widgets/html-manager@1.0.15 (BSD-3-Clause)" in (static / "LICENSES.txt").read_text()
+    page = _page(site, 0)
+    assert 'src="../_static/widgets.js"' in page and 'href="../_static/widgets.css"' in page
+    assert 'application/vnd.jupyter.widget-state+json' in page
+    assert "play with it in Colab" in page  # the saved widget says its controls need a kernel
+    assert "widgets.js" not in _page(site, 1)  # a page without widgets does not load the renderer
+
+
+def test_badges_are_plain_links_and_the_standin_notice_is_said_once(site):
+    page = _page(site, 0)
+    assert "colab-badge.svg" not in page and '<a href="https://colab.research.google.com/x">Open in Colab</a>' in page
+    assert page.count('class="dlwp-standin"') == 1 and "Stand-in data</strong> on this page (mnist)" in page
+    assert "STAND-IN DATA" not in page and "[stand-in data for MNIST: see the note at the top of the page]" in page
+    assert 'class="dlwp-standin"' not in _page(site, 2)  # real data: no banner
+
+
+def test_the_search_index_holds_sections_listings_and_headings(site):
+    script = (site.out_dir / "_static" / "search-index.js").read_text(encoding="utf-8")
+    entries = json.loads(script.removeprefix("window.DLWP_SEARCH_INDEX = ").rstrip().rstrip(";"))
+    by_kind = {}
+    for entry in entries:
+        by_kind.setdefault(entry["kind"], []).append(entry)
+    assert {"section", "listing", "heading", "page"} <= set(by_kind)
+    listing = next(entry for entry in by_kind["listing"] if entry["number"] == "2.3")
+    assert listing["url"] == "ch02/2.1-a-first-look.html#listing-2.3" and listing["title"].startswith("Listing 2.3 — ")
+    assert any(entry["url"] == "listings.html" for entry in by_kind["page"])
+    for entry in entries:  # every link of the index resolves, anchors included
+        target, anchor = urldefrag(entry["url"])
+        assert (site.out_dir / target).exists(), entry
+        if anchor:
+            assert anchor in parse(site.out_dir / target).ids, entry
+
+
+def test_extra_pages_are_one_list(tmp_path, monkeypatch):
+    from dlwp_widgets.book import site as site_module
+
+    extra = site_module.ExtraPage("extra.html", "An extra page", lambda pages: f"<h1>{len(pages)} pages</h1>")
+    monkeypatch.setattr(site_module, "EXTRA_PAGES", [*site_module.EXTRA_PAGES, extra])
+    built = build_site(make_run(tmp_path / "run"), tmp_path / "site")
+    assert "<h1>3 pages</h1>" in (built.out_dir / "extra.html").read_text()
+    assert '<a href="../extra.html">An extra page</a>' in (built.out_dir / built.pages[0].path).read_text()
+
+
+def test_the_change_index_is_the_sites_first_extra_page(tmp_path):
+    built = build_site(make_run(tmp_path / "run"), tmp_path / "site")
+    changes = (built.out_dir / "changes.html").read_text()
+    assert "Changed:" in changes or "changed" in changes.lower()
+    index = (built.out_dir / "index.html").read_text()
+    assert index.index('href="changes.html"') < index.index('href="listings.html"')

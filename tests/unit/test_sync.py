@@ -28,3 +28,22 @@ def test_sync_keeps_only_checked_outputs_and_stable_ids(tmp_path):
     again = nbformat.read(sync(source), as_version=4)
     assert [cell.id for cell in again.cells] == [cell.id for cell in first.cells]
     assert jupytext.read(source).cells[1].source == again.cells[1].source
+
+
+def test_keep_outputs_pairs_an_edit_without_executing_and_refuses_a_changed_checked_cell(tmp_path):
+    import pytest
+
+    from dlwp_widgets.book.sync import ChangedCheckedCell
+
+    source = tmp_path / "9.1-demo.py"
+    source.write_text(SOURCE)
+    sync(source)
+    source.write_text(SOURCE.replace('print("training noise")', 'print("never executed")') + "\n# %% [markdown]\n# new\n")
+    kept = nbformat.read(sync(source, keep_outputs=True), as_version=4)
+    assert kept.cells[1].outputs[0]["text"] == "checked 4\n"
+    assert kept.cells[2].source == 'print("never executed")' and kept.cells[2].outputs == []
+
+    source.write_text(SOURCE.replace("2 + 2", "2 + 3"))
+    with pytest.raises(ChangedCheckedCell, match="without --keep-outputs"):
+        sync(source, keep_outputs=True)
+    assert nbformat.read(source.with_suffix(".ipynb"), as_version=4).cells[1].outputs[0]["text"] == "checked 4\n"
