@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -73,7 +74,14 @@ def _output_folder(text: str) -> str:
 def _book_run(args) -> int:
     from dlwp_widgets.book.notebooks import find_root
     from dlwp_widgets.book.report import write_report
-    from dlwp_widgets.book.runner import PASSED, RunInterrupted, RunOptions, run_notebooks, write_results
+    from dlwp_widgets.book.runner import (
+        PASSED,
+        SMOKE_TIMEOUT_S,
+        RunInterrupted,
+        RunOptions,
+        run_notebooks,
+        write_results,
+    )
     from dlwp_widgets.config import check_data_source
 
     refs = _selected_notebooks(args)
@@ -83,12 +91,13 @@ def _book_run(args) -> int:
     # Never write into the installed package: a run of the shipped copy goes to ./build.
     build_base = (root.path if root.writable_copy else Path.cwd()) / "build"
     smoke = not args.full
+    timeout = args.timeout if args.timeout is not None else (SMOKE_TIMEOUT_S if smoke else None)
     options = RunOptions(
         smoke=smoke,
         data_source=check_data_source(args.data_source),
         seed=args.seed,
         epochs=args.epochs,
-        timeout_s=args.timeout,
+        timeout_s=timeout,
         jobs=args.jobs,
         out_dir=Path(args.out or build_base / ("smoke" if smoke else "full")).resolve(),
     )
@@ -98,7 +107,7 @@ def _book_run(args) -> int:
         print(f"dlwp: cannot use {options.out_dir} as the output folder: {error.strerror or error}")
         return 2
     print(f"Executing {len(refs)} notebooks ({options.mode} mode, data source {options.data_source}, "
-          f"{options.jobs} at a time, {options.timeout_s:.0f} s timeout each) into {options.out_dir}")
+          f"{options.jobs} at a time, {options.timeout_text}) into {options.out_dir}")
     start = time.monotonic()
     try:
         results = run_notebooks(refs, options, progress=not args.quiet)
@@ -215,6 +224,32 @@ def _book_listings(args) -> int:
     return 0
 
 
+def _book_record(args) -> int:
+    from dlwp_widgets.book import records
+
+    default_out = records.records_folder()
+    out = Path(args.out) if args.out else default_out
+    if not args.run_dirs and out.resolve() != default_out.resolve():
+        print("dlwp: name the run folders to record (without any, only the README's table is rewritten)",
+              file=sys.stderr)
+        return 2
+    try:
+        written = records.record_runs([Path(d) for d in args.run_dirs], out)
+    except records.RecordRefused as error:
+        print(f"dlwp: no record written: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    if out.resolve() == default_out.resolve():
+        readme = default_out.parent / "README.md"
+        if readme.exists() and records.update_readme(readme, records.latest_records(default_out)):
+            print(f"{readme}: table of reproduction records updated")
+    if args.tolerances:
+        for path in written:
+            print(records.tolerance_report(json.loads(path.read_text(encoding="utf-8")), args.machine))
+    return 0
+
+
 def _book_changes(args) -> int:
     from dlwp_widgets.book import changes
     from dlwp_widgets.book.notebooks import find_notebooks, find_root
@@ -316,7 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--chapters", type=_chapters, help="e.g. 2,5 (default: all)")
     run.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1 or 5.24 (overrides --chapters)")
     run.add_argument("--jobs", type=_count(1), default=1, help="notebooks executed at the same time")
-    run.add_argument("--timeout", type=_positive_float, default=900.0, help="seconds per notebook")
+    run.add_argument("--timeout", type=_positive_float,
+                     help="seconds per notebook (default: 900 in smoke mode, no limit in full mode)")
     run.add_argument("--data-source", default="auto", choices=("auto", "real", "standin"), help="auto, real or standin")
     run.add_argument("--seed", type=_count(0), default=0)
     run.add_argument("--epochs", type=_count(1), help="override every notebook's EPOCHS")
@@ -357,6 +393,16 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--out", required=True, type=_output_folder, help="folder for the merged report")
     merge.add_argument("--no-site", action="store_true", help="skip the merged run's static site")
     merge.set_defaults(handler=_book_merge)
+
+    record = book_commands.add_parser("record", help="real-data full runs -> committed reproduction records")
+    record.add_argument("run_dirs", nargs="*", metavar="RUN_DIR",
+                        help="`dlwp book run --full --data-source real` folders (several seeds of a notebook: one "
+                             "record); none: only rewrite the README's table from records/")
+    record.add_argument("--out", type=_output_folder, help="records folder (default: records/ beside chapters/)")
+    record.add_argument("--tolerances", action="store_true",
+                        help="also print each metric's tolerance from the measured spread, with its source")
+    record.add_argument("--machine", default="", help="the machine's name for --tolerances (e.g. '2-core CPU')")
+    record.set_defaults(handler=_book_record)
 
     data = commands.add_parser("data", help="datasets: list the cache, prefetch files")
     data_commands = data.add_subparsers(dest="data_command", required=True)

@@ -45,6 +45,13 @@ class Merged(NamedTuple):
     site_note: str | None  # where the site is, or why it could not be built; None without a site
 
 
+def _longest_timeout(timeouts: list) -> float | None:
+    """The merged run's limit: none when any run had none (``null`` in its results.json)."""
+    if any(timeout is None for timeout in timeouts):
+        return None
+    return max(float(timeout) for timeout in timeouts)
+
+
 def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Merged:
     """Merge ``run_dirs`` into ``out_dir`` (with its site unless ``site=False``): the report paths and results."""
     run_dirs = [Path(d).resolve() for d in run_dirs]
@@ -68,11 +75,14 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Mer
     results = sorted(by_notebook.values(), key=lambda r: (r.ref.chapter, int(r.ref.section.split(".")[1]), r.ref.stem))
     modes = sorted({payload.get("mode", "?") for _, payload in runs})
     sources = sorted({payload.get("data_source", "?") for _, payload in runs})
+    seeds = {payload.get("seed") for _, payload in runs}
+    environments = {run_dir.name: payload.get("environment") for run_dir, payload in runs}
     options = RunOptions(
+        seed=seeds.pop() if len(seeds) == 1 and None not in seeds else 0,
         smoke=modes == ["smoke"],
         data_source=", ".join(sources),
         jobs=max(int(payload.get("jobs", 1)) for _, payload in runs),
-        timeout_s=max(float(payload.get("timeout_s", 1)) for _, payload in runs),
+        timeout_s=_longest_timeout([payload.get("timeout_s", 1) for _, payload in runs]),
         out_dir=out_dir,
     )
     interrupted = ", ".join(
@@ -85,5 +95,7 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, *, site: bool = True) -> Mer
 
         site_note = build_run_site(out_dir)
     md_path, html_path = write_report(results, options, wall, interrupted=interrupted)
-    write_results(results, replace(options), wall, interrupted=interrupted)
+    same = len({json.dumps(env, sort_keys=True) for env in environments.values()}) == 1
+    environment = next(iter(environments.values())) if same else {"merged runs": environments}
+    write_results(results, replace(options), wall, interrupted=interrupted, environment=environment or {})
     return Merged(md_path, html_path, results, site_note)

@@ -35,6 +35,7 @@ PASSED, FAILED, TIMED_OUT, INTERRUPTED = "passed", "failed", "timed out", "inter
 RESULTS_FILE = "results.json"
 INJECTED_TAGS = ("injected-parameters", "papermill-error-cell-tag")  # cells papermill adds
 KILL_GRACE_S = 2.0
+SMOKE_TIMEOUT_S = 900.0  # a smoke notebook takes a minute or two on 2 CPU cores; 900 s means it hangs
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -56,12 +57,12 @@ class RunOptions:
     data_source: str = "auto"
     seed: int = 0
     epochs: int | None = None
-    timeout_s: float = 900.0
-    jobs: int = 1
+    timeout_s: float | None = SMOKE_TIMEOUT_S  # None: no limit (full mode's default: the book's settings
+    jobs: int = 1  # take from minutes on a GPU to days on a CPU, so no single budget fits them)
     out_dir: Path = Path("build")
 
     def __post_init__(self):
-        if not self.timeout_s > 0:
+        if self.timeout_s is not None and not self.timeout_s > 0:
             raise ValueError(f"the timeout must be a positive number of seconds, got {self.timeout_s}")
         if self.jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {self.jobs}")
@@ -69,6 +70,10 @@ class RunOptions:
     @property
     def mode(self) -> str:
         return "smoke" if self.smoke else "full"
+
+    @property
+    def timeout_text(self) -> str:
+        return "no timeout" if self.timeout_s is None else f"{self.timeout_s:.0f} s timeout each"
 
     def parameters(self) -> dict:
         params = {"SMOKE": self.smoke, "DATA_SOURCE": self.data_source, "SEED": self.seed}
@@ -163,12 +168,36 @@ def result_from_json(entry: dict, base: Path) -> NotebookResult:
     return result
 
 
-def write_results(results: list[NotebookResult], options: RunOptions, wall_s: float, *, interrupted: str = "") -> Path:
-    """``results.json`` in the run folder: what ``dlwp book merge`` needs besides the records."""
+def run_environment() -> dict:
+    """Versions and machine of this run (read without importing TensorFlow): what a reproduction record cites."""
+    import platform
+    from importlib import metadata
+
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "python": platform.python_version(),
+        **{package: version(package) for package in ("tensorflow", "keras", "numpy")},
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def write_results(
+    results: list[NotebookResult], options: RunOptions, wall_s: float, *, interrupted: str = "", environment=None
+) -> Path:
+    """``results.json`` in the run folder: what ``dlwp book merge`` and ``dlwp book record`` need besides the records."""
     path = options.out_dir / RESULTS_FILE
     payload = {
         "mode": options.mode,
         "data_source": options.data_source,
+        "seed": options.seed,
+        "epochs": options.epochs,
+        "environment": environment if environment is not None else run_environment(),
         "jobs": options.jobs,
         "timeout_s": options.timeout_s,
         "wall_s": round(wall_s, 3),
@@ -344,7 +373,7 @@ def run_one(ref: NotebookRef, options: RunOptions, stop: threading.Event | None 
                 except subprocess.TimeoutExpired:
                     if stop.is_set():
                         status = INTERRUPTED
-                    elif time.monotonic() - start > options.timeout_s:
+                    elif options.timeout_s is not None and time.monotonic() - start > options.timeout_s:
                         status = TIMED_OUT
                     else:
                         continue
@@ -363,7 +392,8 @@ def run_one(ref: NotebookRef, options: RunOptions, stop: threading.Event | None 
         result.failing_cell, result.failing_listing, result.error = _locate_failure(output, status)
         where = f" while running cell {result.failing_cell}" if result.failing_cell is not None else ""
         if status == TIMED_OUT:
-            result.error = f"killed after {options.timeout_s:.0f} s{where}"
+            result.error = (f"killed after {options.timeout_s:.0f} s{where}: the per-notebook limit "
+                            "(raise it with `dlwp book run --timeout SECONDS`)")
         elif status == INTERRUPTED:
             result.error = f"interrupted after {result.wall_s:.0f} s{where}"
         elif not result.error:

@@ -480,7 +480,9 @@ def _results_body(pages: list[Page]) -> str:
     table = ("<table><thead><tr><th>Notebook</th><th>Metric</th><th>Book</th><th>Ours</th><th>Tolerance</th>"
              f"<th>Verdict</th><th>Data</th><th>Trivial baseline</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
              if rows else "<p>No metric was recorded.</p>")
-    return "<h1>This run against the book</h1>" + legend + table
+    from dlwp_widgets.book.records import latest_records, results_section
+
+    return "<h1>This run against the book</h1>" + legend + table + results_section(latest_records())
 
 
 # The site's pages beside the index and the notebooks, in the order of the navigation bar:

@@ -58,6 +58,34 @@ def test_doctor_gives_a_fix_for_a_missing_package(monkeypatch, capsys):
     assert "!! papermill" in out and "fix: pip install" in out
 
 
+@pytest.mark.parametrize(
+    ("mode", "extra", "expected"),
+    [("--smoke", [], 900.0), ("--full", [], None), ("--full", ["--timeout", "7200"], 7200.0)],
+    ids=["smoke keeps 900 s", "full has no limit", "full with --timeout"],
+)
+def test_full_mode_has_no_per_notebook_timeout_unless_asked(monkeypatch, tmp_path, capsys, mode, extra, expected):
+    """The book's settings outlast smoke mode's 900 s (3.6's 500-epoch K-fold on 2 cores; 5.2, 6.3, 8.1 on a GPU)."""
+    import json
+
+    from dlwp_widgets.book import runner
+
+    seen = []
+    monkeypatch.setattr(runner, "run_notebooks", lambda refs, options, progress: seen.append(options) or [])
+    out = tmp_path / "run"
+    assert main(["book", "run", mode, "--notebooks", "2.1", "--quiet", "--no-site", "--out", str(out), *extra]) == 0
+    assert seen[0].timeout_s == expected
+    assert json.loads((out / "results.json").read_text())["timeout_s"] == expected
+    said = capsys.readouterr().out
+    assert ("no timeout" in said) == (expected is None)
+
+
+def test_merge_of_a_run_without_timeout_has_none():
+    from dlwp_widgets.book.merge import _longest_timeout
+
+    assert _longest_timeout([900.0, None]) is None
+    assert _longest_timeout([900.0, 10800]) == 10800.0
+
+
 def test_book_changes_check_says_the_index_is_current(capsys):
     assert main(["book", "changes", "--check"]) == 0
     assert "docs/changes-from-the-book.md is up to date" in capsys.readouterr().out

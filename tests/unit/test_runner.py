@@ -90,6 +90,7 @@ def test_runner_reports_pass_failure_and_timeout_and_goes_on(notebooks, tmp_path
     assert hanging.status == TIMED_OUT
     assert hanging.failing_listing == "9.9"
     assert hanging.wall_s < 60
+    assert "killed after 20 s" in hanging.error and "--timeout SECONDS" in hanging.error  # says how to raise it
     kernel_pid = int((tmp_path / "timeout-kernel.pid").read_text())
     assert _gone(kernel_pid), "the timed-out notebook's kernel survived"
 

@@ -1,0 +1,82 @@
+"""The book's settings on the book's real data: 2.1, 3.5 and 5.1 compared with the book's figures.
+
+One `dlwp book run --full --data-source real --jobs 2` over these notebooks, once
+per session.  The real files come from ``DLWP_DATA_DIR`` (CI points it at
+``../shared/realdata``), the cache, or a download; without them every test here
+is reported skipped with the loader's reason.  A result outside its target's
+tolerance (or any failing verdict row) fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dlwp_widgets.book.comparison import compare, failures
+
+pytestmark = pytest.mark.realdata
+
+# The notebooks CI runs at the book's settings and the datasets each needs. Measured 2026-12-04 on 2 cores
+# shared with other jobs (load ~20): 612 s for this file (2.1 138 s, 3.5 272 s, 5.1 444 s of notebook time, --jobs 2).
+NOTEBOOKS = {"2.1": ("mnist",), "3.5": ("reuters",), "5.1": ("mnist",)}
+# Read before tests/conftest.py's per-test isolation hides them: where the real files are.
+REAL_DATA_ENV = {name: os.environ[name] for name in ("DLWP_DATA_DIR", "DLWP_CACHE_DIR") if name in os.environ}
+
+
+def _unavailable(names) -> str | None:
+    """Why the real files cannot be had (None when every one is verified locally or downloaded)."""
+    from dlwp_widgets import datasets
+    from dlwp_widgets.datasets.core import DataUnavailable
+
+    for name in sorted(set(names)):
+        try:
+            datasets.get(name).fetch()
+        except DataUnavailable as error:
+            return f"real {name} unavailable (set DLWP_DATA_DIR to a folder holding it): {error}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory):
+    from dlwp_widgets.book.cli import main
+    from dlwp_widgets.book.runner import RESULTS_FILE, result_from_json
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in REAL_DATA_ENV.items():
+            patch.setenv(name, value)
+        reason = _unavailable(name for names in NOTEBOOKS.values() for name in names)
+        if reason:
+            pytest.skip(reason)
+        out_dir = tmp_path_factory.mktemp("real-data")
+        captured = io.StringIO()
+        command = ["book", "run", "--full", "--data-source", "real", "--jobs", "2", "--quiet", "--no-site",
+                   "--notebooks", ",".join(NOTEBOOKS), "--out", str(out_dir)]  # fmt: skip
+        with contextlib.redirect_stdout(captured):
+            main(command)
+    payload = json.loads((out_dir / RESULTS_FILE).read_text())
+    return {Path(entry["notebook"]).name.split("-")[0]: result_from_json(entry, out_dir)
+            for entry in payload["notebooks"]}, captured.getvalue()
+
+
+@pytest.mark.parametrize("section", sorted(NOTEBOOKS))
+def test_notebook_ran_at_the_books_settings_on_real_data(real_run, section):
+    results, output = real_run
+    result = results.get(section)
+    assert result is not None, f"{section} did not run:\n{output}"
+    assert result.status == "passed", f"{section}: {result.error} (log: {result.log})"
+    assert result.data_sources and set(result.data_sources.values()) == {"real"}, result.data_sources
+
+
+@pytest.mark.parametrize("section", sorted(NOTEBOOKS))
+def test_results_are_within_the_books_tolerance(real_run, section):
+    results, _ = real_run
+    result = results[section]
+    rows = compare(result.metrics, result.data_sources, mode="full", notebook=result.ref.stem)
+    compared = [row for row in rows if row.within_tolerance is not None]
+    assert compared, f"{section}: no result was compared with the book: {[(r.metric, r.reason) for r in rows]}"
+    assert not failures(rows), "\n".join(failures(rows))

@@ -1,0 +1,139 @@
+"""`dlwp book record`: real-data full runs -> reproduction records; the README and the site show the latest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dlwp_widgets.book import records
+from dlwp_widgets.book.cli import main
+
+ENVIRONMENT = {"python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "2.4.6",
+               "platform": "Linux", "cpu_count": 2}
+STEM = "2.1-a-first-look-at-a-neural-network"
+
+
+def fake_run(run: Path, seed: int, accuracy: float, *, mode="full", source="real", status="passed", epochs=None,
+             smoke_parameter=False, environment=ENVIRONMENT) -> Path:
+    """A folder shaped like `dlwp book run --full`'s: results.json, the executed notebook, its records."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    setup = new_code_cell("run = config.setup(...)")
+    setup.outputs = [new_output("stream", name="stdout", text=f"run mode: {mode} | seed: {seed}\n"
+                                "GPU: none found, running on the CPU | TensorFlow 2.21.0, Keras 3.15.1\n")]
+    notebook = new_notebook(cells=[setup])
+    parameters = {"SMOKE": smoke_parameter or mode == "smoke", "DATA_SOURCE": source, "SEED": seed}
+    if epochs is not None:
+        parameters["EPOCHS"] = epochs
+    notebook.metadata["papermill"] = {"parameters": parameters, "start_time": f"2026-12-04T03:0{seed}:00+00:00"}
+    output = run / "notebooks" / "ch02" / f"{STEM}.ipynb"
+    output.parent.mkdir(parents=True)
+    nbformat.write(notebook, output)
+    lines = [{"data_source": "mnist", "source": source},
+             {"metric": "mnist_dense_test_accuracy", "value": accuracy, "baseline": 0.1135},
+             {"metric": "mnist_dense_epoch1_train_loss", "value": 0.26}]
+    record_file = run / "records" / "ch02" / f"{STEM}.jsonl"
+    record_file.parent.mkdir(parents=True)
+    record_file.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    payload = {"mode": mode, "data_source": source, "seed": seed, "epochs": epochs, "wall_s": 40.0,
+               "notebooks": [{"notebook": STEM, "source": f"chapters/ch02/{STEM}.py", "chapter": 2, "section": "2.1",
+                              "status": status, "wall_s": 39.5, "output": f"notebooks/ch02/{STEM}.ipynb",
+                              "log": "logs/x.log", "error": "" if status == "passed" else "ZeroDivisionError"}]}
+    if environment is not None:
+        payload["environment"] = environment
+    (run / "results.json").write_text(json.dumps(payload))
+    return run
+
+
+def test_seeds_of_one_notebook_make_one_record_with_spread_checksums_and_versions(tmp_path, capsys):
+    runs = [fake_run(tmp_path / f"s{seed}", seed, value) for seed, value in [(2, 0.980), (1, 0.978), (3, 0.982)]]
+    out = tmp_path / "records"
+    assert main(["book", "record", *map(str, runs), "--out", str(out), "--tolerances"]) == 0
+    record = json.loads((out / "ch02" / f"{STEM}.json").read_text())
+    assert record["seeds"] == [1, 2, 3] and record["mode"] == "full"
+    accuracy = record["metrics"]["mnist_dense_test_accuracy"]
+    assert accuracy["values"] == [0.978, 0.980, 0.982] and accuracy["n"] == 3
+    assert accuracy["mean"] == pytest.approx(0.980) and accuracy["sd"] == pytest.approx(0.002)
+    assert accuracy["baselines"] == [0.1135] * 3
+    mnist = record["data"]["mnist"]
+    assert mnist["source"] == "real"
+    assert mnist["files"][0]["file"] == "mnist.npz" and mnist["files"][0]["algorithm"] == "sha256"
+    assert mnist["files"][0]["checksum"] == "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+    assert record["environment"]["tensorflow"] == "2.21.0" and record["environment"]["cpu_count"] == 2
+    assert record["device"] == "GPU: none found, running on the CPU"
+    assert [run["wall_s"] for run in record["runs"]] == [39.5] * 3
+    said = capsys.readouterr().out
+    # |0.980 - 0.9785| + 3 * 0.002 = 0.0075
+    assert "mnist_dense_test_accuracy: tolerance 0.0075" in said and "3 seeds (1, 2, 3), real mnist" in said
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"mode": "smoke"}, "is a smoke run"),
+     ({"source": "standin"}, "used stand-in data for mnist"),
+     ({"epochs": 2}, "ran with --epochs 2"),
+     ({"smoke_parameter": True}, "did not run at the book's settings"),
+     ({"status": "failed"}, "only a notebook that ran to its end"),
+     ({"environment": None}, "does not say which versions and machine")],
+    ids=["smoke", "stand-in", "epochs", "smoke parameter", "failed", "no environment"],
+)
+def test_a_run_that_is_not_the_book_on_real_data_is_refused(tmp_path, capsys, kwargs, message):
+    good = fake_run(tmp_path / "good", 1, 0.98)
+    bad = fake_run(tmp_path / "bad", 2, 0.98, **kwargs)
+    out = tmp_path / "records"
+    assert main(["book", "record", str(good), str(bad), "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()  # every folder is checked before anything is written
+
+
+def test_tolerance_never_finer_than_the_books_rounding():
+    assert records.book_rounding("~0.71 (about 8 points below 64-64-46)", 0.71) == pytest.approx(0.005)
+    assert records.book_rounding("97%", 0.97) == pytest.approx(0.005)
+    assert records.book_rounding("0.9785", 0.9785) == pytest.approx(0.00005)
+    tight = {"n": 5, "mean": 0.71, "sd": 0.0001}
+    assert records.measured_tolerance(tight, 0.71, "~0.71") == pytest.approx(0.005)
+    assert records.measured_tolerance({"n": 5, "mean": 0.98, "sd": 0.00101}, 0.9785, "0.9785") == 0.0046  # rounded up
+    with pytest.raises(ValueError, match="at least two seeds"):
+        records.measured_tolerance({"n": 1, "mean": 0.7, "sd": None}, 0.71, "0.71")
+
+
+def test_rows_say_whether_every_seed_is_within_the_current_tolerance(tmp_path):
+    runs = [fake_run(tmp_path / f"s{seed}", seed, value) for seed, value in [(1, 0.978), (2, 0.9), (3, 0.98)]]
+    paths = records.record_runs(runs, tmp_path / "records")
+    rows = records.record_rows(records.latest_records(tmp_path / "records"))
+    accuracy = next(row for row in rows if row.metric == "mnist_dense_test_accuracy")
+    assert accuracy.verdict == "outside" and accuracy.seeds == 3 and accuracy.book == "0.9785"  # seed 2 is far off
+    assert accuracy.data == "mnist (real)" and len(paths) == 1
+    assert "mnist_dense_test_accuracy" in records.results_section(records.latest_records(tmp_path / "records"))
+
+
+def test_the_readme_shows_the_committed_records():
+    """The README's table is generated (`dlwp book record` rewrites it), never typed: it matches records/."""
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    committed = records.latest_records(readme.parent / records.RECORDS_FOLDER)
+    block = text[text.index(records.README_START): text.index(records.README_END) + len(records.README_END)]
+    assert block == records.readme_table(committed), "README.md is stale: `dlwp book record` (no run folder) rewrites its table"
+
+
+def test_each_recorded_dataset_names_the_files_its_loader_verified():
+    assert [f["file"] for f in records.dataset_checks("reuters")] == ["reuters.npz"]
+    assert [f["file"] for f in records.dataset_checks("reuters_word_index")] == ["reuters_word_index.json"]
+    assert [f["file"] for f in records.dataset_checks("boston_housing")] == ["boston_housing.npz"]
+    assert all(f["checksum"] for f in records.dataset_checks("reuters") + records.dataset_checks("mnist"))
+
+
+def test_without_run_folders_only_the_readme_table_is_rewritten(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    (root / "README.md").write_text(f"# Book\n\n{records.README_START}\nold\n{records.README_END}\n")
+    records.record_runs([fake_run(tmp_path / "s1", 1, 0.979)], root / records.RECORDS_FOLDER)
+    monkeypatch.setenv("DLWP_ROOT", str(root))
+    assert main(["book", "record"]) == 0
+    text = (root / "README.md").read_text()
+    assert "| 2.1 | `mnist_dense_test_accuracy` | 0.979 | 0.9785 |" in text and "old" not in text
+    assert main(["book", "record", "--out", str(tmp_path / "elsewhere")]) == 2
+    assert "name the run folders" in capsys.readouterr().err
