@@ -252,20 +252,21 @@ def _notebook_stem() -> str:
     return Path(path).stem if path else ""
 
 
-def against_the_book() -> list[ComparisonRow]:
-    """Show this notebook's recorded numbers beside the book's; return the rows.
+def against_the_book() -> None:
+    """Show this notebook's recorded numbers beside the book's (the rows: :func:`this_notebooks_rows`).
 
-    Called once, in a notebook's final "This run against the book" cell, after
-    the ``record(...)`` calls.
+    Called once, as the last line of a notebook's final "This run against the book"
+    cell, after the ``record(...)`` calls; it returns nothing, so no list of rows
+    is echoed under the table.
     """
     sources = recording.data_sources()
     mode = str(recording.run_settings().get("mode", ""))
-    rows = compare(recording.metrics(), sources, mode=mode, notebook=_notebook_stem())
+    rows = this_notebooks_rows()
     used = ", ".join(f"{name}: {source}" for name, source in sorted(sources.items())) or "no dataset"
     print(f"Data used by this run: {used}; mode: {mode or 'not set'}")
     if not rows:
         print("No headline number of the book belongs to this notebook.")
-        return rows
+        return
     failed = sum(row.failed for row in rows)
     print(f"{len(rows)} rows: " + ", ".join(f"{sum(r.status == s for r in rows)} {s}" for s in STATUSES
                                            if any(r.status == s for r in rows))
@@ -276,4 +277,9 @@ def against_the_book() -> list[ComparisonRow]:
         display(VerdictTable(rows))
     except ImportError:
         print(repr(VerdictTable(rows)))
-    return rows
+
+
+def this_notebooks_rows() -> list[ComparisonRow]:
+    """The verdict rows of what this process recorded (what :func:`against_the_book` shows)."""
+    mode = str(recording.run_settings().get("mode", ""))
+    return compare(recording.metrics(), recording.data_sources(), mode=mode, notebook=_notebook_stem())

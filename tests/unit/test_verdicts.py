@@ -156,3 +156,18 @@ def test_the_notebook_table_is_html_that_wraps_and_text_that_aligns():
     table = comparison.VerdictTable(rows)
     assert "<table" in table._repr_html_() and "width:100%" in table._repr_html_()
     assert "fail" in repr(table).splitlines()[2]
+
+
+def test_the_last_cell_shows_the_table_and_echoes_no_list(monkeypatch, capsys):
+    from dlwp_widgets import recording
+
+    for name in ("_data_sources", "_metrics", "_run"):
+        monkeypatch.setattr(recording, name, {})
+    monkeypatch.delenv("DLWP_RECORD_FILE", raising=False)
+    recording.record_run(mode="full", seed=0, backend="tensorflow")
+    recording.record_data_source("mnist", "real")
+    recording.record("mnist_dense_test_accuracy", 0.5)
+    assert comparison.against_the_book() is None
+    out = capsys.readouterr().out
+    assert "1 FAILED" in out and "mode: full" in out
+    assert comparison.this_notebooks_rows()[0].failed
