@@ -69,12 +69,14 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-RUN_ALL_TIMEOUT_MS = 240_000
-WIDGET_UPDATE_TIMEOUT_MS = 60_000
+# On a loaded machine every wait can be stretched: DLWP_BROWSER_SLOWDOWN=4 multiplies them all.
+SLOWDOWN = float(os.environ.get("DLWP_BROWSER_SLOWDOWN", "1"))
+RUN_ALL_TIMEOUT_MS = int(240_000 * SLOWDOWN)
+WIDGET_UPDATE_TIMEOUT_MS = int(60_000 * SLOWDOWN)
 # Every widget shows its errors through `widgets.common.error_html`.
 WIDGET_ERROR = ".dlwp-error"
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(int(420 * SLOWDOWN))]
 
 
 def _requirements():
@@ -463,17 +465,17 @@ GAN = "ch08_generative_deep_learning/8.5-introduction-to-generative-adversarial-
 ADVERSARIAL = "ch09_conclusions/9.2-adversarial-examples.ipynb"
 HULL = "ch09_conclusions/9.2-interpolation-in-high-dimension.ipynb"
 EXTRAPOLATION = "ch09_conclusions/9.2-local-vs-extreme-generalization.ipynb"
-BACKGROUND_TIMEOUT_MS = 180_000
+BACKGROUND_TIMEOUT_MS = int(180_000 * SLOWDOWN)
 
 # Watches a widget during background work: was its Stop button ever enabled, how far did its
-# progress bar go (ipywidgets 8 draws an IntProgress as a bar whose width is the percentage).
+# progress bar go (ipywidgets 8 draws an IntProgress as .widget-hprogress, a bar whose width is the percentage).
 WATCH_BACKGROUND = """(area) => {
     const seen = {stopEnabled: false, progress: 0};
     const look = () => {
         for (const button of area.querySelectorAll("button")) {
             if (button.innerText.trim() === "Stop" && !button.disabled) seen.stopEnabled = true;
         }
-        for (const bar of area.querySelectorAll(".widget-progress .progress-bar")) {
+        for (const bar of area.querySelectorAll(".widget-hprogress .progress-bar")) {
             seen.progress = Math.max(seen.progress, parseFloat(bar.style.width) || 0);
         }
     };
