@@ -654,8 +654,8 @@ def test_ensemble_mixer_weight_slider_changes_the_ensemble_result(notebook_page)
     handle = area.locator(".widget-slider .noUi-handle").first
     handle.scroll_into_view_if_needed()
     handle.focus()
-    for _ in range(5):
-        handle.press("ArrowRight")
+    for _ in range(5):  # every weight starts at its maximum, 1.00: down to 0.95
+        handle.press("ArrowLeft")
     _wait_for_change(page, area, INNER_TEXT, text)
     _wait_for_kernel(page)
     moved = area.inner_text()
@@ -664,6 +664,7 @@ def test_ensemble_mixer_weight_slider_changes_the_ensemble_result(notebook_page)
     _wait_for_kernel(page)
     area.screenshot(path=str(SCREENSHOTS / "7.3-ensemble-mixer.png"))
     assert result.count() >= 1 and moved != text
+    assert area.locator(".widget-slider .widget-readout").first.inner_text().strip() == "1.00"  # equal again
     assert area.locator(WIDGET_ERROR).count() == 0
 
 
