@@ -674,7 +674,9 @@ def test_dream_controls_dream_an_uploaded_picture_with_progress_and_stop(noteboo
     assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
     image = area.locator("img.widget-image").last
     notebook_picture = _picture(image)
-    area.locator("input[type=file]").set_input_files(str(_png_file(tmp_path / "mine.png")))
+    with page.expect_file_chooser() as chooser:  # the reader clicks the upload button and picks a file
+        area.locator("button.widget-upload").click()
+    chooser.value.set_files(str(_png_file(tmp_path / "mine.png")))
     _wait_for_change(page, image, IMAGE_SRC, notebook_picture["src"])
     page.wait_for_function("(area) => /Press Dream/.test(area.innerText)", arg=area.element_handle(),
                            timeout=WIDGET_UPDATE_TIMEOUT_MS)
