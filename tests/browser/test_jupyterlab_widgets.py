@@ -634,9 +634,9 @@ def test_tuner_board_sorts_the_trials_by_a_chosen_column_and_order(notebook_page
     page.wait_for_function("(area) => area.querySelector('select').value !== ''", arg=area.element_handle())
     _wait_for_kernel(page)
     by_trial = area.locator("table").first.locator("tr").all_inner_texts()
+    shown = area.locator("table").first.inner_text()  # read before the click: the kernel may answer at once
     _button(area, "descending").click()
-    _wait_for_change(page, area, "(area) => (area.querySelector('table') || {}).innerText",
-                     area.locator("table").first.inner_text())
+    _wait_for_change(page, area, "(area) => (area.querySelector('table') || {}).innerText", shown)
     _wait_for_kernel(page)
     area.screenshot(path=str(SCREENSHOTS / "7.3-tuner-board.png"))
     flipped = area.locator("table").first.locator("tr").all_inner_texts()
