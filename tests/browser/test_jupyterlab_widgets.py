@@ -676,7 +676,7 @@ def test_dream_controls_dream_an_uploaded_picture_with_progress_and_stop(noteboo
     notebook_picture = _picture(image)
     with page.expect_file_chooser() as chooser:  # the reader clicks the upload button and picks a file
         area.locator("button.widget-upload").click()
-    chooser.value.set_files(str(_png_file(tmp_path / "mine.png")))
+    chooser.value.set_files(str(_png_file(tmp_path / "mine.png", size=160)))  # above InceptionV3's 75-pixel minimum
     _wait_for_change(page, image, IMAGE_SRC, notebook_picture["src"])
     page.wait_for_function("(area) => /Press Dream/.test(area.innerText)", arg=area.element_handle(),
                            timeout=WIDGET_UPDATE_TIMEOUT_MS)
