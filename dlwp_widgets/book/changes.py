@@ -223,8 +223,12 @@ def _inline_code(text: str) -> str:
     return "".join(f"<code>{html.escape(part)}</code>" if i % 2 else html.escape(part) for i, part in enumerate(parts))
 
 
-def index_html(changes: list[Change]) -> str:
-    """The change index as an HTML body for the site, linking to each listing's anchor."""
+def index_html(changes: list[Change], pages: set[str] | None = None) -> str:
+    """The change index as an HTML body for the site, linking to each listing's anchor.
+
+    ``pages``: the notebook pages the site has (``chNN/<stem>.html``); a change of a
+    notebook the run did not execute is listed without a link.
+    """
     parts = ["<h1>What changed since the book</h1>",
              "<p>Every place where a notebook's code differs from the book's listing, with its kind and "
              f"the reason; each listing links to its cell. {len(changes)} changes: {html.escape(_by_kind(changes))}.</p>",
@@ -239,16 +243,19 @@ def index_html(changes: list[Change]) -> str:
             section = change.section
             parts += [f"<h2 id='changes-{html.escape(section)}'>{html.escape(section)} — {html.escape(change.notebook)}</h2>",
                       "<table class='dlwp-changes'><tr><th>Listing</th><th>Kind</th><th>Why</th></tr>"]
-        parts.append(f"<tr><td><a href='{html.escape(change.page)}'>{html.escape(change.listing)}</a></td>"
+        page = change.page.split("#", 1)[0]
+        listing = (f"<a href='{html.escape(change.page)}'>{html.escape(change.listing)}</a>"
+                   if pages is None or page in pages else html.escape(change.listing))
+        parts.append(f"<tr><td>{listing}</td>"
                      f"<td>{html.escape(change.kind)}</td><td>{_inline_code(change.why)}</td></tr>")
     if section is not None:
         parts.append("</table>")
     return "\n".join(parts)
 
 
-def site_page_body() -> str:
+def site_page_body(pages: set[str] | None = None) -> str:
     """The HTML body of the site's "What changed since the book" page (links relative to the site root)."""
-    return index_html(collect())
+    return index_html(collect(), pages)
 
 
 def index_path(root: Path | None = None) -> Path:

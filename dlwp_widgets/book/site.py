@@ -237,7 +237,7 @@ def _write_page(path: Path, document: str) -> None:
 
 def _search_box(root: str) -> str:
     return (f'<form class="dlwp-search" role="search" data-root="{root}">'
-            '<input type="search" placeholder="Search sections, listings (e.g. 6.3), headings" '
+            '<input type="search" placeholder="Search: sections, listings (6.3), headings" '
             'aria-label="Search the site" autocomplete="off"><ol class="dlwp-search-results"></ol></form>')
 
 
@@ -490,7 +490,7 @@ def _results_body(pages: list[Page]) -> str:
 def _changes_body(pages: list[Page]) -> str:
     from dlwp_widgets.book import changes
 
-    return changes.site_page_body()
+    return changes.site_page_body({page.path for page in pages})
 
 
 EXTRA_PAGES: list[ExtraPage] = [

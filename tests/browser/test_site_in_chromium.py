@@ -25,7 +25,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
-from dlwp_widgets.book.site import build_site
+from dlwp_widgets.book.site import EXTRA_PAGES, build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "browser"
@@ -203,6 +203,6 @@ def test_site_pages_images_and_links_in_chromium(tmp_path):
     run = Path(os.environ["DLWP_SITE_RUN"]) if os.environ.get("DLWP_SITE_RUN") else _make_run(tmp_path / "run")
     site = build_site(run, tmp_path / "site")
     visited, images_checked, anchors_wanted, widgets_rendered = crawl_site(site.index)
-    assert len(visited) == 3 + len(site.pages), sorted(visited)
+    assert len(visited) == 1 + len(EXTRA_PAGES) + len(site.pages), sorted(visited)  # the index, extra pages, notebooks
     assert images_checked >= 4 and anchors_wanted  # three figures and the widget's picture
     assert widgets_rendered >= 1 and (SCREENSHOTS / "site-widget-page.png").exists()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from dlwp_widgets.book.site import EXTRA_PAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.browser, pytest.mark.timeout(900)]
@@ -39,7 +41,7 @@ def test_the_smoke_run_site_in_chromium(main_job):
     crawl_site = _crawl_site()
     visited, images_checked, anchors, widgets = crawl_site(main_job.out_dir / "site" / "index.html", prefix="smoke-site")
     results = main_job.results["notebooks"]
-    assert len(visited) == 3 + len(results), sorted(visited)
+    assert len(visited) == 1 + len(EXTRA_PAGES) + len(results), sorted(visited)  # the index, extra pages, notebooks
     assert images_checked >= len(results) and anchors  # a key figure per notebook at least, and listing anchors
     # crawl_site checked that every saved widget view rendered; the chapters hold 18 widgets in 14 notebooks
     if len(results) >= 30:  # the whole main job, not a -k selection

@@ -267,3 +267,13 @@ def test_the_change_index_is_the_sites_first_extra_page(tmp_path):
     assert "Changed:" in changes or "changed" in changes.lower()
     index = (built.out_dir / "index.html").read_text()
     assert index.index('href="changes.html"') < index.index('href="listings.html"')
+
+
+def test_the_change_index_links_only_the_pages_the_run_has(tmp_path):
+    built = build_site(make_run(tmp_path / "run"), tmp_path / "site")
+    changes = (built.out_dir / "changes.html").read_text()
+    have = {page.path for page in built.pages}
+    import re
+
+    linked = {href.split("#")[0] for href in re.findall(r"href='(ch\d\d/[^']+)'", changes)}
+    assert linked <= have
