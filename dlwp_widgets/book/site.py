@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from dlwp_widgets.book import sanitize
+
 REPOSITORY = "dlwp-companion/dlwp-companion"
 BRANCH = "main"
 LISTING_HEADING = re.compile(r"^(#{1,6})\s+Listing\s+(\d+\.\d+)\b")
@@ -65,7 +67,7 @@ class Page:
 
     def launch_links(self) -> tuple[str, str]:
         notebook = f"chapters/{self.source_folder}/{self.stem}.ipynb"
-        colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{notebook}"
+        colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{quote(notebook)}"
         binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?labpath={quote(notebook, safe='')}"
         return colab, binder
 
@@ -199,6 +201,11 @@ def page_path(executed: Path) -> str:
     return f"{executed.parent.name}/{executed.stem}.html"
 
 
+def _href(path: str) -> str:
+    """A site-relative path as an attribute value: percent-encoded (a file name is never markup or a scheme)."""
+    return html.escape(quote(path))
+
+
 def _nav(prefix: str, extra: str = "") -> str:
     return (
         f'<nav class="dlwp-nav"><a href="{prefix}index.html">Index</a><a href="{prefix}listings.html">Listings</a>'
@@ -208,7 +215,7 @@ def _nav(prefix: str, extra: str = "") -> str:
 
 def _document(title: str, body: str) -> str:
     return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{sanitize.csp_meta()}<title>{html.escape(title)}</title>"
         f"<style>{STYLE}{NAV_STYLE}</style></head><body>{_nav('')}{body}</body></html>"
     )
 
@@ -222,14 +229,29 @@ def _data_text(sources: dict[str, str]) -> str:
 
 
 def _render_page(exporter, notebook, page: Page) -> str:
-    body, _ = exporter.from_notebook_node(notebook)
-    colab, binder = page.launch_links()
+    sanitize.drop_script_outputs(notebook)
+    document, _ = exporter.from_notebook_node(notebook)
+    colab, binder = (html.escape(link) for link in page.launch_links())
     extra = (
         f'<a href="{colab}">Open in Colab</a><a href="{binder}">Launch Binder</a>'
         f'<span class="muted">{html.escape(page.status)} · data: {html.escape(_data_text(page.data_sources))}</span>'
     )
-    nav = f"<style>{NAV_STYLE}</style>" + _nav("../", extra)
-    return re.sub(r"(<body[^>]*>)", lambda m: m[1] + nav, body, count=1)
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{sanitize.csp_meta()}"
+        f"<title>{html.escape(page.title)}</title>{sanitize.page_styles(document)}<style>{NAV_STYLE}</style></head>"
+        f"<body class='jp-Notebook' data-jp-theme-light='true' data-jp-theme-name='JupyterLab Light'>"
+        f"{_nav('../', extra)}{sanitize.page_body(document)}</body></html>"
+    )
+
+
+def _unreadable_notebook(path: Path, error: Exception):
+    """A one-cell notebook saying why ``path`` could not be read (its page shows that instead of the site failing)."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    reason = html.escape(f"{type(error).__name__}: {error}"[:2000])
+    return new_notebook(cells=[new_markdown_cell(
+        f"# {html.escape(path.stem)}\n\n<p><strong>This executed notebook could not be read</strong> ({reason}); "
+        "its run folder holds a damaged or foreign file.</p>")])
 
 
 def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
@@ -254,7 +276,11 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
         if not match:
             continue
         chapter, section = int(match["chapter"]), f"{match['chapter']}.{match['section']}"
-        notebook = nbformat.read(path, as_version=4)
+        try:
+            notebook = nbformat.read(path, as_version=4)
+            unreadable = None
+        except Exception as error:  # noqa: BLE001 (not JSON, not a notebook, unreadable: that page fails, not the site)
+            notebook, unreadable = _unreadable_notebook(path, error), True
         page = Page(
             stem=path.stem,
             chapter=chapter,
@@ -262,7 +288,7 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
             title=sections.get(section, path.stem),
             path=page_path(path),
             source_folder=folders.get(path.stem, path.parent.name),
-            status=_status(notebook),
+            status="failed" if unreadable else _status(notebook),
         )
         page.metrics, page.data_sources = read_records(run_dir / "records" / path.parent.name / f"{path.stem}.jsonl")
         page.listings = _add_listing_anchors(notebook)
@@ -288,12 +314,14 @@ def _write_index(out_dir: Path, pages: list[Page]) -> None:
         parts.append(f"<h2 id='chapter-{number}'>Chapter {number}: {html.escape(chapters.get(number, ''))}</h2>")
         parts.append("<table><thead><tr><th>Section</th><th>Status</th><th>Data</th><th>Figures</th></tr></thead><tbody>")
         for page in (p for p in pages if p.chapter == number):
-            label = f"{page.section} {page.title}" + (f" <span class='muted'>({page.stem})</span>" if
-                                                       sum(p.section == page.section for p in pages) > 1 else "")
+            label = html.escape(f"{page.section} {page.title}") + (
+                f" <span class='muted'>({html.escape(page.stem)})</span>"
+                if sum(p.section == page.section for p in pages) > 1 else "")
             css = " class='failed'" if page.status == "failed" else ""
             parts.append(
-                f"<tr{css}><td><a href='{page.path}'>{label if '<span' in label else html.escape(label)}</a></td>"
-                f"<td>{page.status}</td><td>{html.escape(_data_text(page.data_sources))}</td><td>{page.images}</td></tr>"
+                f"<tr{css}><td><a href='{_href(page.path)}'>{label}</a></td>"
+                f"<td>{html.escape(page.status)}</td><td>{html.escape(_data_text(page.data_sources))}</td>"
+                f"<td>{page.images}</td></tr>"
             )
         parts.append("</tbody></table>")
     (out_dir / "index.html").write_text(_document("dlwp companion — executed notebooks", "".join(parts)), encoding="utf-8")
@@ -311,14 +339,14 @@ def _write_listings(out_dir: Path, pages: list[Page]) -> None:
         for item in catalog.listings(number):
             page = where.get(item.id)
             if page:
-                link = f"<a href='{page.path}#listing-{item.id}'>{html.escape(item.id)}</a>"
+                link = f"<a href='{_href(page.path)}#listing-{html.escape(item.id)}'>{html.escape(item.id)}</a>"
             else:
                 link = html.escape(item.id)
             owner = page or by_section.get(item.section)
             launch = ""
             if owner:
                 colab, binder = owner.launch_links()
-                launch = f"<a href='{colab}'>Colab</a> · <a href='{binder}'>Binder</a>"
+                launch = f"<a href='{html.escape(colab)}'>Colab</a> · <a href='{html.escape(binder)}'>Binder</a>"
             note = "" if page else "<span class='muted'>no cell in this run</span>"
             rows.append(f"<tr><td>{link}</td><td>{html.escape(item.title)} {note}</td><td>{item.kind}</td>"
                         f"<td>{html.escape(owner.stem if owner else '')}</td><td>{launch}</td></tr>")
@@ -334,7 +362,7 @@ def _write_results(out_dir: Path, pages: list[Page], compare) -> None:
         for row in compare(page.metrics, page.data_sources):
             css = VERDICT_CLASS.get(row.verdict, "")
             rows.append(
-                f"<tr class='{css}'><td><a href='{page.path}'>{html.escape(page.stem)}</a></td>"
+                f"<tr class='{css}'><td><a href='{_href(page.path)}'>{html.escape(page.stem)}</a></td>"
                 f"<td>{html.escape(row.metric)}</td><td>{html.escape(row.book)}</td><td>{row.value:.4f}</td>"
                 f"<td>{html.escape(row.tolerance)}</td><td>{html.escape(row.verdict)}</td>"
                 f"<td>{html.escape(_data_text(page.data_sources))}</td><td>{html.escape(row.baseline)}</td></tr>"
