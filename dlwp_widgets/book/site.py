@@ -278,7 +278,7 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
         chapter, section = int(match["chapter"]), f"{match['chapter']}.{match['section']}"
         try:
             notebook = nbformat.read(path, as_version=4)
-            unreadable = None
+            unreadable = False
         except Exception as error:  # noqa: BLE001 (not JSON, not a notebook, unreadable: that page fails, not the site)
             notebook, unreadable = _unreadable_notebook(path, error), True
         page = Page(
