@@ -20,8 +20,10 @@ Nothing here imports TensorFlow or Keras at module import time.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -89,6 +91,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the parent dies, so no TensorBoard outlives its kernel."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class TensorBoardServer:
     """``with TensorBoardServer(log_dir) as board: board.get_json("/data/runs")``.
 
@@ -110,12 +120,27 @@ class TensorBoardServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> TensorBoardServer:
+        """Start TensorBoard and wait until it answers.
+
+        It stops with its starter: on any way out of the wait (Ctrl-C included), at :meth:`close` or the end of
+        a ``with`` block, when this interpreter exits (``atexit``), and on Linux when it dies outright (the
+        child asks the kernel for SIGTERM on its parent's death).
+        """
         command = [
             sys.executable, "-m", "tensorboard.main", "--logdir", str(self.log_dir), "--host", self.host,
             "--port", str(self.port), "--load_fast=false", "--reload_interval=1",
         ]
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        atexit.register(self.close)
+        try:
+            return self._wait_until_answering()
+        except BaseException:
+            self.close()
+            raise
+
+    def _wait_until_answering(self) -> TensorBoardServer:
         deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -126,7 +151,6 @@ class TensorBoardServer:
                 return self
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 time.sleep(0.3)
-        self.close()
         raise TimeoutError(f"TensorBoard did not answer on {self.url} within {self.timeout_s:.0f} s")
 
     def get(self, path: str, *, timeout: float = 10.0) -> bytes:
@@ -152,6 +176,7 @@ class TensorBoardServer:
             time.sleep(0.5)
 
     def close(self) -> None:
+        atexit.unregister(self.close)
         if self.process is None:
             return
         if self.process.poll() is None:

@@ -14,6 +14,8 @@ import math
 from collections.abc import Sequence
 
 FIXED_COLUMNS = ("trial", "score", "status")
+MAX_TRIALS = 1_000
+MAX_HYPERPARAMETERS = 16  # one chart panel each
 
 
 class TrialsError(ValueError):
@@ -61,11 +63,20 @@ def trials_from_tuner(tuner) -> list[dict]:
 
 
 def check_trials(trials: Sequence[dict]) -> list[dict]:
+    """The trials as dicts, each with a score; at most :data:`MAX_TRIALS` trials and :data:`MAX_HYPERPARAMETERS`
+    hyperparameters (one chart panel each), so a table and its chart stay readable and quick to draw."""
     if trials is None or len(trials) == 0:
         raise TrialsError("No trials yet: run the search (tuner.search(...)) first.")
+    if len(trials) > MAX_TRIALS:
+        raise TrialsError(f"{len(trials):,} trials, over the cap of {MAX_TRIALS:,} (MAX_TRIALS): pass the best ones.")
+    names: dict[str, None] = {}
     for index, trial in enumerate(trials):
         if not isinstance(trial, dict) or "score" not in trial:
-            raise TrialsError(f"Trial {index} is not a dict with a 'score' entry: {trial!r}.")
+            raise TrialsError(f"Trial {index} is not a dict with a 'score' entry: {str(trial)[:200]}.")
+        names.update(dict.fromkeys(key for key in trial if key not in FIXED_COLUMNS))
+        if len(names) > MAX_HYPERPARAMETERS:
+            raise TrialsError(f"the trials have more than {MAX_HYPERPARAMETERS} hyperparameters (MAX_HYPERPARAMETERS, "
+                              "one chart panel each): pass the ones the search varied.")
     return [dict(trial) for trial in trials]
 
 

@@ -139,7 +139,11 @@ def _book_site(args) -> int:
     if not (run_dir / "notebooks").is_dir():
         print(f"{run_dir} holds no executed notebooks: run `dlwp book run` first, or name its --out folder.")
         return 2
-    site = build_site(run_dir, Path(args.out) if args.out else run_dir / "site")
+    try:
+        site = build_site(run_dir, Path(args.out) if args.out else run_dir / "site")
+    except FileNotFoundError as error:
+        print(f"dlwp: {error}", file=sys.stderr)
+        return 2
     print(f"Site: {site.index} ({len(site.pages)} pages, {site.seconds:.1f} s)")
     return 0
 
@@ -162,8 +166,8 @@ def _book_sync(args) -> int:
     for path in paths:
         if path.suffix == ".ipynb":
             path = path.with_suffix(".py")
-        if not path.exists():
-            print(f"{path}: no such notebook source (.py)")
+        if not path.is_file() or path.suffix != ".py":
+            print(f"{path}: no such notebook source (a .py file)", file=sys.stderr)
             return 2
         started = time.monotonic()
         try:
@@ -171,8 +175,18 @@ def _book_sync(args) -> int:
         except ChangedCheckedCell as error:
             print(f"{path}: {error}")
             return 2
+        except Exception as error:  # noqa: BLE001 (a notebook that fails to execute or parse: say which, go no further)
+            print(f"dlwp: {path} could not be synced ({type(error).__name__}: {_first_line(error)}); "
+                  "its .ipynb was left as it was.", file=sys.stderr)
+            return 1
         print(f"wrote {target} ({time.monotonic() - started:.1f} s)")
     return 0
+
+
+def _first_line(error: Exception, limit: int = 300) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    text = lines[-1] if lines else ""
+    return text[:limit]
 
 
 def _book_get(args) -> int:
@@ -181,7 +195,10 @@ def _book_get(args) -> int:
     try:
         result = get_book(Path(args.dir), force=args.force)
     except (NothingToGet, ValueError) as error:
-        print(f"dlwp: {error}")
+        print(f"dlwp: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"dlwp: cannot write the notebooks into {args.dir}: {_os_error(error)}", file=sys.stderr)
         return 2
     print(result.summary())
     where = "" if Path(args.dir).resolve() == Path.cwd().resolve() else f"cd {args.dir} && "
@@ -195,6 +212,10 @@ def _lab(args) -> int:
 
     if args.dir and args.dir.startswith("-"):  # `dlwp lab -- --port 8899`: no folder given
         args.lab_args, args.dir = [args.dir, *args.lab_args], None
+    ours = args.lab_args[: args.lab_args.index("--")] if "--" in args.lab_args else args.lab_args
+    if "--dry-run" in ours:  # `dlwp lab DIR --dry-run`: after DIR, argparse hands the rest to JupyterLab
+        args.dry_run = True
+        args.lab_args = [arg for arg in ours if arg != "--dry-run"] + args.lab_args[len(ours):]
     if args.dir:
         folder = Path(args.dir).expanduser().resolve()
     else:
@@ -283,6 +304,8 @@ def _book_merge(args) -> int:
     except MergeError as error:
         print(f"dlwp: {error}", file=sys.stderr)
         return 2
+    for note in merged.skipped:
+        print(f"skipped: {note}", file=sys.stderr)
     failed = [r for r in merged.results if r.status != PASSED]
     print(f"Merged {len(args.run_dirs)} run folders: {len(merged.results) - len(failed)} of {len(merged.results)} "
           "notebooks passed.")
@@ -336,6 +359,12 @@ def _doctor(args) -> int:
     return run_checks()
 
 
+def _os_error(error: OSError) -> str:
+    """One line for an OSError: the file it concerns and the system's reason."""
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlwp", description=__doc__)
     parser.add_argument("--verbose", action="store_true",
@@ -363,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     site = book_commands.add_parser("site", help="a static site of a run's executed notebooks")
     site.add_argument("run_dir", nargs="?", help="a `dlwp book run` output folder (default build/smoke)")
-    site.add_argument("--out", help="site folder (default RUN_DIR/site)")
+    site.add_argument("--out", type=_output_folder, help="site folder (default RUN_DIR/site)")
     site.set_defaults(handler=_book_site)
 
     sync = book_commands.add_parser("sync", help="regenerate .ipynb pairs with their checked outputs")
@@ -445,6 +474,12 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as error:  # a folder that cannot be written, a file where a folder belongs, ...
+        print(f"dlwp: {_os_error(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dlwp: interrupted.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

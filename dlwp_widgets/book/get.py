@@ -12,12 +12,19 @@ package) a file is
   touch it),
 * **kept** otherwise (the reader edited it, or it predates the manifest),
   unless ``force`` is given; kept files are listed.
+
+Nothing is written through a symbolic link: each file is staged in a fresh
+``*.partial`` file (opened with ``O_EXCL | O_NOFOLLOW``, after removing whatever
+was there: a planted link is removed, never followed) and renamed over the
+destination, which replaces a link instead of writing into its target; a
+``chapters/`` or chapter folder that is a link is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +61,32 @@ class GetResult:
         return "\n".join(lines)
 
 
+def _write_file(destination: Path, data: bytes) -> None:
+    """Write ``data`` to ``destination`` through a staged file, never through a link (see the module docstring)."""
+    partial = destination.with_name(destination.name + ".partial")
+    if partial.is_symlink() or partial.is_file():
+        partial.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(partial, flags, 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(partial, destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _real_folder(folder: Path) -> Path:
+    """``folder``, created if missing; a link or a file there is refused (files would land elsewhere)."""
+    if folder.is_symlink():
+        raise ValueError(f"{folder} is a symbolic link: refusing to write the notebooks through it.")
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} exists and is not a folder.")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -68,6 +101,8 @@ def shipped_files(source: Path) -> dict[str, Path]:
 
 
 def _read_manifest(path: Path) -> dict[str, str]:
+    if path.is_symlink() or not path.is_file():
+        return {}  # missing, or not what `get` writes (a link, a FIFO): nothing is known about earlier copies
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {str(k): str(v) for k, v in data.get("files", {}).items()}
@@ -87,7 +122,11 @@ def get_book(target: Path, force: bool = False, source: Path | None = None) -> G
             "(pip install --force-reinstall dlwp-companion) or clone the repository."
         )
     target = Path(target).expanduser().resolve()
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"{target} is a file, not a folder: name a folder for the notebooks.")
     chapters = target / "chapters"
+    if chapters.is_symlink():
+        raise ValueError(f"{chapters} is a symbolic link: refusing to write the notebooks through it.")
     if source.resolve() == chapters.resolve():
         raise ValueError(f"{target} is where the notebooks come from; choose another folder.")
     manifest_path = target / MANIFEST
@@ -98,7 +137,11 @@ def get_book(target: Path, force: bool = False, source: Path | None = None) -> G
         data = path.read_bytes()
         new_digest = _digest(data)
         destination = chapters / name
-        if destination.exists():
+        if destination.is_symlink() and not force:
+            result.kept.append(name + " (a symbolic link: not followed)")
+            manifest[name] = written_before.get(name, "")
+            continue
+        if destination.is_file() and not destination.is_symlink():
             current = _digest(destination.read_bytes())
             if current == new_digest:
                 result.unchanged.append(name)
@@ -110,17 +153,18 @@ def get_book(target: Path, force: bool = False, source: Path | None = None) -> G
                 manifest[name] = written_before.get(name, "")
                 continue
             (result.updated if untouched else result.replaced).append(name)
+        elif os.path.lexists(destination):
+            if destination.is_dir() and not destination.is_symlink():
+                raise ValueError(f"{destination} is a folder where a notebook belongs: move it away and run again.")
+            result.replaced.append(name)  # a link (with --force) or a special file: replaced, never followed
         else:
             result.written.append(name)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_name(destination.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(destination)
+        _real_folder(chapters)
+        _real_folder(destination.parent)
+        _write_file(destination, data)
         manifest[name] = new_digest
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(
+    _real_folder(manifest_path.parent)
+    _write_file(manifest_path, (
         json.dumps({"about": "written by `dlwp book get`: the files as shipped, to tell your edits apart",
-                    "files": manifest}, indent=1, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
+                    "files": manifest}, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     return result

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from dlwp_widgets.book import sanitize
+
 REPOSITORY = "dlwp-companion/dlwp-companion"
 BRANCH = "main"
 LISTING_HEADING = re.compile(r"^(#{1,6})\s+Listing\s+(\d+\.\d+)\b")
@@ -79,7 +81,7 @@ class Page:
 
     def launch_links(self) -> tuple[str, str]:
         notebook = f"chapters/{self.source_folder}/{self.stem}.ipynb"
-        colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{notebook}"
+        colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{quote(notebook)}"
         binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?labpath={quote(notebook, safe='')}"
         return colab, binder
 
@@ -222,17 +224,15 @@ class ExtraPage:
     body: Callable[[list[Page]], str]
 
 
-def sanitize_page(document: str) -> str:
-    """The one place every page's HTML passes through before it is written.
-
-    Issue 23's sanitiser (``book/sanitize.py``) plugs in here; until it lands, pages pass unchanged.
-    """
-    return document
-
-
 def _write_page(path: Path, document: str) -> None:
+    """Every page is written here; its notebook content was sanitised where it was rendered (``_render_page``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(sanitize_page(document), encoding="utf-8")
+    path.write_text(document, encoding="utf-8")
+
+
+def _href(path: str) -> str:
+    """A site-relative path as an attribute value: percent-encoded (a file name is never markup or a scheme)."""
+    return html.escape(quote(path))
 
 
 def _search_box(root: str) -> str:
@@ -253,7 +253,7 @@ def _nav(root: str, extra: str = "") -> str:
 
 def _document(title: str, body: str) -> str:
     return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{sanitize.csp_meta()}<title>{html.escape(title)}</title>"
         f"<link rel='icon' href='data:,'><link rel='stylesheet' href='{STATIC}/site.css'>{_scripts('')}</head><body>{_nav('')}{body}</body></html>"
     )
 
@@ -275,7 +275,7 @@ def _chapter_toc(page: Page, pages: list[Page], chapter_title: str) -> str:
     for other in (p for p in pages if p.chapter == page.chapter):
         label = html.escape(_label(other))
         items.append(f'<span class="dlwp-current" aria-current="page">{label}</span>' if other is page
-                     else f'<a href="../{other.path}">{label}</a>')
+                     else f'<a href="../{_href(other.path)}">{label}</a>')
     heading = f'<a href="../index.html#chapter-{page.chapter}">Chapter {page.chapter}: {html.escape(chapter_title)}</a>'
     return f'<span class="dlwp-toc">{heading} — {" · ".join(items)}</span>'
 
@@ -285,9 +285,9 @@ def _pager(page: Page, pages: list[Page]) -> tuple[str, str]:
     where = pages.index(page)
     before = pages[where - 1] if where > 0 else None
     after = pages[where + 1] if where + 1 < len(pages) else None
-    previous = (f'<a rel="prev" class="dlwp-prev" href="../{before.path}">← {html.escape(_label(before))}</a>'
+    previous = (f'<a rel="prev" class="dlwp-prev" href="../{_href(before.path)}">← {html.escape(_label(before))}</a>'
                 if before else '<span class="dlwp-prev">← <a href="../index.html">Index</a></span>')
-    following = (f'<a rel="next" class="dlwp-next" href="../{after.path}">{html.escape(_label(after))} →</a>'
+    following = (f'<a rel="next" class="dlwp-next" href="../{_href(after.path)}">{html.escape(_label(after))} →</a>'
                  if after else '<span class="dlwp-next"><a href="../index.html">Index</a> →</span>')
     return previous, following
 
@@ -301,11 +301,20 @@ def _standin_banner(page: Page) -> str:
 
 
 def _render_page(exporter, notebook, page: Page, pages: list[Page], chapter_title: str) -> str:
+    """A notebook page: nbconvert's rendering, its body sanitised, inside a head and navigation of our own.
+
+    Nothing of the notebook reaches the head (the title is escaped, the styles are the
+    template's); the body goes through ``sanitize.page_body`` (widget data blocks kept);
+    the page's own scripts are files of the site, allowed by the page's CSP.
+    """
+    sanitize.drop_script_outputs(notebook)
     colab, binder = page.launch_links()
     resources = {"dlwp_static": f"../{STATIC}/", "dlwp_colab": colab, "dlwp_binder": binder}
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    document, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body = sanitize.page_body(document)
     page.headings = [(anchor, re.sub(r"<[^>]+>|¶", "", text).strip()) for _, anchor, text in HEADING.findall(body)]
     previous, following = _pager(page, pages)
+    colab, binder = html.escape(colab), html.escape(binder)
     extra = (
         f'<a href="{colab}">Open in Colab</a><a href="{binder}">Launch Binder</a>'
         f'<span class="muted">{html.escape(page.status)} · data: {html.escape(_data_text(page.data_sources))}</span>'
@@ -313,8 +322,14 @@ def _render_page(exporter, notebook, page: Page, pages: list[Page], chapter_titl
     )
     top = _nav("../", extra) + _standin_banner(page)
     bottom = f'<nav class="dlwp-pager" aria-label="previous and next section">{previous}{following}</nav>'
-    body = re.sub(r"(<body[^>]*>)", lambda m: m[1] + top, body, count=1)
-    return body.replace("</body>", bottom + _scripts("../") + "</body>", 1)
+    widgets = (f'<link rel="stylesheet" href="../{STATIC}/widgets.css"><script src="../{STATIC}/widgets.js"></script>'
+               if "widgets" in notebook.metadata else "")
+    head = (f"<meta charset='utf-8'>{sanitize.csp_meta()}<title>{html.escape(page.title)}</title>"
+            f"{sanitize.page_styles(document)}<link rel='icon' href='data:,'>"
+            f"<link rel='stylesheet' href='../{STATIC}/site.css'>{widgets}")
+    return (f"<!doctype html><html lang='en'><head>{head}</head>"
+            "<body class='jp-Notebook' data-jp-theme-light='true' data-jp-theme-name='JupyterLab Light'>"
+            f"{top}{body}{bottom}{_scripts('../')}</body></html>")
 
 
 def _plain_badges(notebook) -> None:
@@ -384,7 +399,10 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
         if not match:
             continue
         chapter, section = int(match["chapter"]), f"{match['chapter']}.{match['section']}"
-        notebook = nbformat.read(path, as_version=4)
+        try:
+            notebook, unreadable = nbformat.read(path, as_version=4), False
+        except Exception as error:  # noqa: BLE001 (not JSON, not a notebook, unreadable: that page fails, not the site)
+            notebook, unreadable = _unreadable_notebook(path, error), True
         page = Page(
             stem=path.stem,
             chapter=chapter,
@@ -392,7 +410,7 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
             title=sections.get(section, path.stem),
             path=page_path(path),
             source_folder=folders.get(path.stem, path.parent.name),
-            status=_status(notebook),
+            status="failed" if unreadable else _status(notebook),
         )
         page.metrics, page.data_sources = read_records(run_dir / "records" / path.parent.name / f"{path.stem}.jsonl")
         page.listings = _add_listing_anchors(notebook)
@@ -414,6 +432,16 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
     return Site(out_dir, pages, time.monotonic() - started)
 
 
+def _unreadable_notebook(path: Path, error: Exception):
+    """A one-cell notebook saying why ``path`` could not be read (its page shows that instead of the site failing)."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    reason = html.escape(f"{type(error).__name__}: {error}"[:2000])
+    return new_notebook(cells=[new_markdown_cell(
+        f"# {html.escape(path.stem)}\n\n<p><strong>This executed notebook could not be read</strong> ({reason}); "
+        "its run folder holds a damaged or foreign file.</p>")])
+
+
 def _index_body(pages: list[Page]) -> str:
     chapters = _chapter_titles()
     parts = ["<h1>dlwp companion — executed notebooks</h1>",
@@ -423,12 +451,14 @@ def _index_body(pages: list[Page]) -> str:
         parts.append(f"<h2 id='chapter-{number}'>Chapter {number}: {html.escape(chapters.get(number, ''))}</h2>")
         parts.append("<table><thead><tr><th>Section</th><th>Status</th><th>Data</th><th>Figures</th></tr></thead><tbody>")
         for page in (p for p in pages if p.chapter == number):
-            label = f"{page.section} {page.title}" + (f" <span class='muted'>({page.stem})</span>" if
-                                                       sum(p.section == page.section for p in pages) > 1 else "")
+            label = html.escape(f"{page.section} {page.title}") + (
+                f" <span class='muted'>({html.escape(page.stem)})</span>"
+                if sum(p.section == page.section for p in pages) > 1 else "")
             css = " class='failed'" if page.status == "failed" else ""
             parts.append(
-                f"<tr{css}><td><a href='{page.path}'>{label if '<span' in label else html.escape(label)}</a></td>"
-                f"<td>{page.status}</td><td>{html.escape(_data_text(page.data_sources))}</td><td>{page.images}</td></tr>"
+                f"<tr{css}><td><a href='{_href(page.path)}'>{label}</a></td>"
+                f"<td>{html.escape(page.status)}</td><td>{html.escape(_data_text(page.data_sources))}</td>"
+                f"<td>{page.images}</td></tr>"
             )
         parts.append("</tbody></table>")
     return "".join(parts)
@@ -446,14 +476,14 @@ def _listings_body(pages: list[Page]) -> str:
         for item in catalog.listings(number):
             page = where.get(item.id)
             if page:
-                link = f"<a href='{page.path}#listing-{item.id}'>{html.escape(item.id)}</a>"
+                link = f"<a href='{_href(page.path)}#listing-{html.escape(item.id)}'>{html.escape(item.id)}</a>"
             else:
                 link = html.escape(item.id)
             owner = page or by_section.get(item.section)
             launch = ""
             if owner:
                 colab, binder = owner.launch_links()
-                launch = f"<a href='{colab}'>Colab</a> · <a href='{binder}'>Binder</a>"
+                launch = f"<a href='{html.escape(colab)}'>Colab</a> · <a href='{html.escape(binder)}'>Binder</a>"
             note = "" if page else "<span class='muted'>no cell in this run</span>"
             rows.append(f"<tr><td>{link}</td><td>{html.escape(item.title)} {note}</td><td>{item.kind}</td>"
                         f"<td>{html.escape(owner.stem if owner else '')}</td><td>{launch}</td></tr>")
@@ -470,7 +500,7 @@ def _results_body(pages: list[Page]) -> str:
         for row in compare(page.metrics, page.data_sources):
             css = VERDICT_CLASS.get(row.verdict, "")
             rows.append(
-                f"<tr class='{css}'><td><a href='{page.path}'>{html.escape(page.stem)}</a></td>"
+                f"<tr class='{css}'><td><a href='{_href(page.path)}'>{html.escape(page.stem)}</a></td>"
                 f"<td>{html.escape(row.metric)}</td><td>{html.escape(row.book)}</td><td>{row.value_text()}</td>"
                 f"<td>{html.escape(row.tolerance)}</td><td>{html.escape(row.verdict)}: {html.escape(row.reason)}</td>"
                 f"<td>{html.escape(_data_text(page.data_sources))}</td><td>{html.escape(row.baseline)}</td></tr>"

@@ -64,6 +64,7 @@ FILES = (
             "md5 as published in PaddlePaddle's IMDB dataset module (paddle.dataset.imdb); a second, "
             "independent project pins the same value. Stanford itself publishes no checksum."
         ),
+        max_bytes=100_000_000,  # the archive is 84,125,825 bytes
     ),
 )
 

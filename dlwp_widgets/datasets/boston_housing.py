@@ -30,6 +30,7 @@ FILES = (
         url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/boston_housing.npz",
         file_hash="f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5",
         note="sha256 as pinned by keras.datasets.boston_housing",
+        max_bytes=100_000,  # the file is 57,026 bytes
     ),
 )
 FEATURES = (

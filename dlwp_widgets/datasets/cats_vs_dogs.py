@@ -293,6 +293,7 @@ FILES = (
         verify=archive_problem,
         verify_description=f"a readable, safe zip with at least {PER_CLASS:,} images per class",
         note="No trustworthy checksum or size is published for this archive: verified by format.",
+        max_bytes=1_000_000_000,  # the archive is about 787 MiB
     ),
 )
 

@@ -9,7 +9,13 @@ moved into the cache only when complete.  The batches are Python pickles, so
 they are read only after the archive's checksum matched, and through
 :class:`BatchUnpickler`, which admits nothing but the NumPy array
 reconstruction a CIFAR batch needs: a pickle that asks for any other global
-(``os.system``, ``builtins.eval``, ...) is refused.
+(``os.system``, ``builtins.eval``, ...) is refused, and so is every array or
+dtype that could make it allocate without bound: object and structured dtypes,
+an array of more than :data:`MAX_ARRAY_ELEMENTS` elements, more than
+:data:`MAX_FILE_ELEMENTS` in one file, array data whose length is not the
+shape's (all checked before NumPy allocates anything).  A batch that fails is
+named, and the extracted folder is removed so that the next run extracts it
+again from the verified archive.
 
 Stand-in: one "species" of frog on varied backgrounds, in ``keras.datasets.cifar10``'s
 exact format (uint8 ``(N, 32, 32, 3)``, labels uint8 ``(N, 1)``): 5,000 training
@@ -22,7 +28,9 @@ by label matters.  A GAN can learn the shared structure (body, eyes, colours).
 
 from __future__ import annotations
 
+import math
 import pickle
+import shutil
 import tarfile
 from pathlib import Path, PurePosixPath
 
@@ -40,6 +48,7 @@ FILES = (
         url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
         file_hash="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
         note="sha256 as pinned by keras.datasets.cifar10",
+        max_bytes=200_000_000,  # the archive is 170,498,071 bytes
     ),
 )
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -50,6 +59,8 @@ TEST_BATCH = "test_batch"
 EXTRACTED_DIR = "dlwp-cifar-10-batches-py"
 COMPLETE_MARKER = archives.COMPLETE_MARKER
 MEMBER_SIZE_CAP = 64 * 1024 * 1024  # a real batch is about 31 MB
+MAX_ARRAY_ELEMENTS = 10_000 * 3072  # one batch's images, the largest array a batch holds
+MAX_FILE_ELEMENTS = 2 * MAX_ARRAY_ELEMENTS  # every array of one batch file together
 STANDIN_VERSION = 1
 STANDIN_FROGS = (5000, 1000)  # train, test: the real set's count per class
 STANDIN_OTHERS = (500, 100)  # per other class
@@ -78,25 +89,98 @@ _ALLOWED_GLOBALS = frozenset(
 )
 
 
-class BatchUnpickler(pickle.Unpickler):
-    """Unpickles a CIFAR batch: dicts, lists, bytes, numbers and NumPy arrays, nothing else."""
+def _plain_dtype(value, *args) -> np.dtype:
+    """``numpy.dtype`` as the unpickler offers it: numbers and bytes only (an object dtype could allocate anything)."""
+    dtype = np.dtype(value)
+    if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+        raise UnsafePickle(f"Refusing the NumPy dtype {dtype!r}: a CIFAR-10 batch holds plain numbers only.")
+    return dtype
+
+
+class BatchUnpickler(pickle._Unpickler):
+    """Unpickles a CIFAR batch: dicts, lists, bytes, numbers and NumPy arrays of plain numbers, nothing else.
+
+    Python's own (pure-Python) unpickler, so that every array's state is checked before NumPy sees it:
+    ``_reconstruct`` may only make an empty array, and the array's shape, dtype and data must agree and stay
+    within :data:`MAX_ARRAY_ELEMENTS` (and all arrays within :data:`MAX_FILE_ELEMENTS`).
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.elements = 0
 
     def find_class(self, module, name):
-        if (module, name) in _ALLOWED_GLOBALS:
-            return super().find_class(module, name)
-        raise UnsafePickle(
-            f"Refusing to unpickle {module}.{name}: a CIFAR-10 batch holds only NumPy arrays, so this file "
-            "is corrupt or malicious. Delete it and download the archive again."
-        )
+        if (module, name) not in _ALLOWED_GLOBALS:
+            raise UnsafePickle(
+                f"Refusing to unpickle {module}.{name}: a CIFAR-10 batch holds only NumPy arrays, so this file "
+                "is corrupt or malicious."
+            )
+        if name == "dtype":
+            return _plain_dtype
+        if name == "_reconstruct":
+            return _empty_array
+        return super().find_class(module, name)
+
+    def load_build(self):
+        state, target = self.stack[-1], self.stack[-2]
+        if isinstance(target, np.ndarray):
+            self.elements += _check_array_state(state)
+            if self.elements > MAX_FILE_ELEMENTS:
+                raise UnsafePickle(f"Refusing the batch: its arrays hold more than {MAX_FILE_ELEMENTS:,} elements "
+                                   "(MAX_FILE_ELEMENTS).")
+        elif isinstance(target, np.dtype):
+            _check_dtype_state(state)
+        else:
+            raise UnsafePickle(f"Refusing to set the state of a {type(target).__name__}: a CIFAR-10 batch never does.")
+        super().load_build()
+
+    dispatch[pickle.BUILD[0]] = load_build
+
+
+def _empty_array(subtype, shape, dtype):
+    """``numpy.core.multiarray._reconstruct`` as NumPy's own pickles call it: an empty array, filled by its state."""
+    if subtype is not np.ndarray or tuple(shape) != (0,):
+        raise UnsafePickle(f"Refusing to reconstruct a {getattr(subtype, '__name__', subtype)} of shape {shape!r}: "
+                           "NumPy's pickles start from an empty ndarray.")
+    return np.ndarray((0,), _plain_dtype(dtype))
+
+
+def _check_array_state(state) -> int:
+    """The element count of a pickled array's state, after checking it describes plain data of that size."""
+    if not (isinstance(state, tuple) and len(state) == 5):
+        raise UnsafePickle("Refusing an array state that is not NumPy's (version, shape, dtype, fortran, data).")
+    _, shape, dtype, _, data = state
+    if not (isinstance(shape, tuple) and all(isinstance(n, int) and n >= 0 for n in shape)):
+        raise UnsafePickle(f"Refusing an array of shape {shape!r}.")
+    elements = math.prod(shape)
+    if elements > MAX_ARRAY_ELEMENTS:
+        raise UnsafePickle(f"Refusing an array of {elements:,} elements, over the cap of {MAX_ARRAY_ELEMENTS:,} "
+                           "(MAX_ARRAY_ELEMENTS).")
+    dtype = _plain_dtype(dtype)
+    if not isinstance(data, (bytes, bytearray)) or len(data) != elements * dtype.itemsize:
+        raise UnsafePickle(f"Refusing an array whose data is not {elements * dtype.itemsize:,} bytes of {dtype}.")
+    return elements
+
+
+def _check_dtype_state(state) -> None:
+    """A pickled dtype's state may set its byte order, nothing that adds fields, sub-arrays or objects."""
+    if not (isinstance(state, tuple) and len(state) == 8 and state[2] is None and state[3] is None
+            and state[4] is None):
+        raise UnsafePickle(f"Refusing a dtype state {str(state)[:120]}: a CIFAR-10 batch holds plain numbers only.")
 
 
 def load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """One batch file -> (uint8 (N, 32, 32, 3) images, uint8 (N,) labels)."""
+    problem = core.not_a_regular_file(path)
+    if problem:
+        raise core.DataUnavailable(f"{problem}: not a CIFAR-10 batch.")
     with open(path, "rb") as handle:
         try:
             batch = BatchUnpickler(handle, encoding="bytes").load()
-        except UnsafePickle:
-            raise
+        except UnsafePickle as error:
+            raise UnsafePickle(f"{path}: {error}") from None
         except Exception as error:  # truncated or garbled pickles raise many types
             raise core.DataUnavailable(f"{path} is not a readable CIFAR-10 batch ({type(error).__name__}: {error}).") from None
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
@@ -166,9 +250,17 @@ def fetch() -> Path:
 
 
 def load_real() -> Arrays:
-    folder = fetch() / BATCH_FOLDER
-    train = [load_batch(folder / name) for name in TRAIN_BATCHES]
-    x_test, y_test = load_batch(folder / TEST_BATCH)
+    extracted = fetch()
+    folder = extracted / BATCH_FOLDER
+    try:
+        train = [load_batch(folder / name) for name in TRAIN_BATCHES]
+        x_test, y_test = load_batch(folder / TEST_BATCH)
+    except core.DataUnavailable as error:
+        shutil.rmtree(extracted, ignore_errors=True)
+        raise type(error)(
+            f"{error} The extracted batches ({extracted}) were removed from the cache; the next run extracts "
+            "them again from the verified archive."
+        ) from None
     x_train = np.concatenate([images for images, _ in train])
     y_train = np.concatenate([labels for _, labels in train])
     return (x_train, y_train.reshape(-1, 1)), (x_test, y_test.reshape(-1, 1))

@@ -20,6 +20,14 @@ Limits: every socket read waits at most ``DLWP_DOWNLOAD_TIMEOUT`` seconds
 (default 3600, so a server that trickles bytes cannot hang a notebook forever).
 A setting that is not a positive number is a :class:`DataUnavailable` error
 naming the variable (so ``auto`` falls back to the stand-in and says why).
+Every registry entry carries its download cap (its exact size, or
+``max_bytes``): a ``Content-Length`` over it is refused before the first byte,
+and a body that grows past it is cut off while streaming.
+
+Files that are not regular files (a FIFO, a device, a folder, a link to
+``/dev/zero``) are refused before they are opened, in ``DLWP_DATA_DIR`` and in
+the cache alike; the per-user temporary fallback folder is used only when it is
+private (created with mode 0700, owned by the user).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import hashlib
 import http.client
 import os
 import shutil
+import stat
 import tempfile
 import time
 import urllib.error
@@ -84,10 +93,19 @@ class RemoteFile:
     note: str = ""
     verify: Callable[[Path], str | None] | None = field(default=None, compare=False)
     verify_description: str = ""
+    max_bytes: int | None = None  # the download cap where the exact size is not pinned
 
     def __post_init__(self):
         if self.file_hash is None and self.size_bytes is None and self.verify is None:
             raise ValueError(f"{self.filename}: a registry entry needs a checksum, an exact size or a content check.")
+        if self.download_cap is None:
+            raise ValueError(f"{self.filename}: a registry entry needs its download cap (size_bytes or max_bytes).")
+
+    @property
+    def download_cap(self) -> int | None:
+        """The most bytes a download of this file may bring: its exact size, else ``max_bytes``."""
+        return self.size_bytes if self.size_bytes is not None else self.max_bytes
+
 
     def describe_check(self) -> str:
         parts = []
@@ -103,7 +121,12 @@ class RemoteFile:
 
     def problem_with(self, path: Path) -> str | None:
         """What is wrong with the local file ``path``, or None when it is this entry's file."""
+        kind = not_a_regular_file(path)
+        if kind:
+            return kind
         size = path.stat().st_size
+        if self.download_cap is not None and size > self.download_cap:
+            return f"{size:,} bytes, over this file's cap of {self.download_cap:,} bytes (size_bytes / max_bytes)"
         if self.size_bytes is not None and size != self.size_bytes:
             return f"{size} bytes instead of {self.size_bytes}"
         if self.file_hash is not None:
@@ -144,6 +167,53 @@ def cache_problem(folder: Path | None = None) -> str | None:
 _announced_fallback: set[str] = set()
 
 
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` must not be opened as a data file (a FIFO would block, a device never end), or None.
+
+    A symbolic link is followed (a reader's ``DLWP_DATA_DIR`` may link to their downloads), but its target
+    must be a regular file too.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return f"{path} cannot be read ({error.strerror or error})"
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or other special file"
+    return f"{path} is {kind}, not a regular file"
+
+
+def existing_file(path: Path, where: str) -> bool:
+    """Whether a regular file is at ``path`` (False when nothing is); anything else there is a
+    :class:`DataUnavailable` error naming it and ``where`` it was found, raised before it is opened."""
+    if not os.path.lexists(path):
+        return False
+    problem = not_a_regular_file(path)
+    if problem:
+        raise DataUnavailable(f"Refusing {problem} (found in {where}); remove or replace it.")
+    return True
+
+
+def private_folder(folder: Path) -> Path:
+    """``folder``, created with mode 0700 or checked to be a real folder owned by this user and closed to
+    others; anything else (another user created it first, a link) is a :class:`DataUnavailable` error."""
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise DataUnavailable(f"the temporary folder {folder} cannot be created ({error.strerror or error})") from None
+    info = os.lstat(folder)
+    uid = os.getuid() if hasattr(os, "getuid") else info.st_uid
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o077:
+        raise DataUnavailable(
+            f"Refusing the temporary folder {folder}: it is not a private folder of this user (a link, owned by "
+            f"uid {info.st_uid}, or open to others: mode {stat.S_IMODE(info.st_mode):o}), so files in it may have "
+            f"been planted. Set {ENV_CACHE_DIR} to a writable folder of your own."
+        )
+    return folder
+
+
 def work_dir() -> Path:
     """A folder for generated files (stand-ins, subsets): the cache, else a temporary folder.
 
@@ -154,8 +224,7 @@ def work_dir() -> Path:
     problem = cache_problem()
     if problem is None:
         return cache_dir()
-    fallback = Path(tempfile.gettempdir()) / f"dlwp-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    fallback.mkdir(parents=True, exist_ok=True)
+    fallback = private_folder(Path(tempfile.gettempdir()) / f"dlwp-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
     if problem not in _announced_fallback:
         _announced_fallback.add(problem)
         print(f"Note: {problem}; generated data goes to {fallback} instead (set {ENV_CACHE_DIR} to fix).", flush=True)
@@ -219,7 +288,7 @@ def cached_path(remote: RemoteFile) -> Path | None:
     provided_dir = data_dir()
     if provided_dir is not None:
         provided = provided_dir / remote.filename
-        if provided.exists():
+        if existing_file(provided, ENV_DATA_DIR):
             problem = remote.problem_with(provided)
             if problem:
                 raise ChecksumMismatch(
@@ -229,35 +298,85 @@ def cached_path(remote: RemoteFile) -> Path | None:
                 )
             return provided
     cached = cache_dir() / remote.filename
-    if cached.exists():
-        if remote.problem_with(cached) is None:
+    if os.path.islink(cached):
+        cached.unlink()  # only this package writes the cache, and it writes no links
+    elif existing_file(cached, f"the cache {cached.parent}"):
+        if _checked_stamp(cached) == _read_stamp(remote):
+            return cached  # its whole content was checked when it entered the cache, and it is unchanged
+        problem = remote.problem_with(cached)
+        if problem is None:
+            _write_stamp(remote, cached)
             return cached
-        cached.unlink()
+        forget_cached(remote, cached)
+        print(f"Removed {cached} from the cache: {problem}. It is downloaded again.", flush=True)
     return None
+
+
+def _stamp_path(remote: RemoteFile) -> Path:
+    return cache_dir() / f".{remote.filename}.content-checked"
+
+
+def _checked_stamp(path: Path) -> str:
+    """What identifies this copy of a file (size, modification time, inode): a changed file has another stamp."""
+    info = os.stat(path)
+    return f"{info.st_size} {info.st_mtime_ns} {info.st_ino}\n"
+
+
+def _read_stamp(remote: RemoteFile) -> str | None:
+    """The stamp of the copy whose content check passed (content-checked entries only: checksums are fast)."""
+    stamp = _stamp_path(remote)
+    if remote.verify is None or remote.file_hash is not None or not usable_generated_file(stamp):
+        return None
+    return stamp.read_text()[:200]
+
+
+def _write_stamp(remote: RemoteFile, path: Path) -> None:
+    if remote.verify is not None and remote.file_hash is None:
+        _stamp_path(remote).write_text(_checked_stamp(path))
+
+
+def forget_cached(remote: RemoteFile, path: Path) -> bool:
+    """Remove ``path`` if it is the cache's copy of ``remote`` (never a reader's file); whether it was."""
+    cached = cache_dir() / remote.filename
+    if Path(path).absolute() != cached.absolute():
+        return False
+    cached.unlink(missing_ok=True)
+    _stamp_path(remote).unlink(missing_ok=True)
+    return True
 
 
 class _DeadlinePassed(Exception):
     pass
 
 
-def download(url: str, target: Path, *, timeout_s: float, deadline_s: float) -> None:
-    """Stream ``url`` into ``target``: each read waits at most ``timeout_s``, the whole at most ``deadline_s``.
+class _TooLarge(Exception):
+    pass
+
+
+def download(url: str, target: Path, *, timeout_s: float, deadline_s: float, max_bytes: int | None = None) -> None:
+    """Stream ``url`` into ``target``: each read waits at most ``timeout_s``, the whole at most ``deadline_s``,
+    and at most ``max_bytes`` are accepted (a larger ``Content-Length`` is refused before reading).
 
     A body shorter than its ``Content-Length`` is an error (a cut transfer).
     """
     started = time.monotonic()
     request = urllib.request.Request(url, headers={"User-Agent": "dlwp-companion"})
-    with urllib.request.urlopen(request, timeout=timeout_s) as response, open(target, "wb") as out:
+    with urllib.request.urlopen(request, timeout=timeout_s) as response:
         declared = response.headers.get("Content-Length")
+        if max_bytes is not None and declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            raise _TooLarge(f"the server announced {int(declared):,} bytes")
         received = 0
-        while True:
-            if time.monotonic() - started > deadline_s:
-                raise _DeadlinePassed(received)
-            block = response.read1(1 << 16)
-            if not block:
-                break
-            out.write(block)
-            received += len(block)
+        with open(target, "wb") as out:
+            while True:
+                if time.monotonic() - started > deadline_s:
+                    raise _DeadlinePassed(received)
+                block = response.read1(1 << 16)
+                if not block:
+                    break
+                received += len(block)
+                if max_bytes is not None and received > max_bytes:
+                    raise _TooLarge(f"the server sent more than {max_bytes:,} bytes")
+                out.write(block)
         if declared is not None and declared.isdigit() and received < int(declared):
             raise http.client.IncompleteRead(b"", int(declared) - received)
 
@@ -278,7 +397,13 @@ def fetch(remote: RemoteFile) -> Path:
     try:
         downloaded = staging / remote.filename
         try:
-            download(origin, downloaded, timeout_s=timeout, deadline_s=deadline)
+            download(origin, downloaded, timeout_s=timeout, deadline_s=deadline, max_bytes=remote.download_cap)
+        except _TooLarge as too_large:
+            raise DownloadFailed(
+                f"Refused the download of {remote.filename} from {origin}: {too_large.args[0]}, over its download "
+                f"cap of {remote.download_cap:,} bytes (the registry's size_bytes / max_bytes for this file). "
+                "Nothing was kept in the cache. " + _what_to_do(remote)
+            ) from None
         except _DeadlinePassed as passed:
             raise DownloadFailed(
                 f"Gave up downloading {remote.filename} from {origin}: it was not complete after "
@@ -300,6 +425,7 @@ def fetch(remote: RemoteFile) -> Path:
             )
         final = target_dir / remote.filename
         os.replace(downloaded, final)
+        _write_stamp(remote, final)
         return final
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -307,6 +433,20 @@ def fetch(remote: RemoteFile) -> Path:
 
 def standin_cache_path(key: str) -> Path:
     return work_dir() / STANDIN_DIR / key
+
+
+def usable_generated_file(path: Path) -> bool:
+    """Whether the generated file at ``path`` may be used: a regular file, not a link.  Anything else there
+    (a link, a FIFO, a folder: not what this package writes) is removed, so the file is generated again."""
+    if not os.path.lexists(path):
+        return False
+    if not os.path.islink(path) and not_a_regular_file(path) is None:
+        return True
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+    return False
 
 
 def cached_standin(key: str, generate: Callable[[], dict], *, cache: bool = True) -> dict:
@@ -318,7 +458,7 @@ def cached_standin(key: str, generate: Callable[[], dict], *, cache: bool = True
     import numpy as np
 
     path = standin_cache_path(key + ".npz")
-    if cache and path.exists():
+    if cache and usable_generated_file(path):
         try:
             with np.load(path, allow_pickle=False) as stored:
                 return {name: stored[name] for name in stored.files}
@@ -354,6 +494,7 @@ def load(
     load_real: Callable[[], T],
     load_standin: Callable[[], T],
     standin_description: str,
+    verified_by: str = "their pinned checksums",
 ) -> T:
     """Load dataset ``name`` from the chosen source and say where it came from."""
     check_data_source(source)
@@ -365,7 +506,7 @@ def load(
                 raise
             reason = str(error)
         else:
-            print(f"{title}: real data (files verified against their pinned checksums).", flush=True)
+            print(f"{title}: real data (files verified by {verified_by}).", flush=True)
             record_data_source(name, "real")
             return data
     else:

@@ -11,10 +11,11 @@ memory, and only the requested words are kept; a line longer than
 :data:`LINE_CAP` bytes is refused rather than read whole.
 
 No checksum is published for the archive (and none could be verified), so none
-is pinned.  The archive is verified by content instead, before it may enter the
-cache: a readable zip holding ``glove.6B.100d.txt`` whose first lines are a
-word and 100 numbers each.  Reading the member checks the rest: every line a
-word and 100 numbers, 400,000 lines in all.
+is pinned.  The archive is verified by its whole content instead, before it may
+enter the cache: a readable zip holding ``glove.6B.100d.txt`` whose every line
+(at most :data:`LINE_CAP` bytes, checked while reading) is a word and 100 finite
+numbers, 400,000 lines in all.  A cached archive that fails to read later is
+removed from the cache, and the error names it.
 
 Stand-in: 100-d vectors for the stand-in reviews' 12,000-word vocabulary (the
 raw and pre-tokenised IMDB stand-ins share it), learned from the stand-in
@@ -42,7 +43,6 @@ ARCHIVE_URL = "https://nlp.stanford.edu/data/glove.6B.zip"
 MEMBER = "glove.6B.100d.txt"
 DIMENSION = 100
 VOCABULARY_SIZE = 400_000
-CHECKED_LINES = 1_000  # lines parsed by the content check before an archive enters the cache
 LINE_CAP = 1 << 16  # bytes; a 100-d GloVe line is about 1 KB
 STANDIN_VERSION = 2
 STANDIN_DESCRIPTION = (
@@ -65,26 +65,30 @@ def _parse_line(line: str, number: int) -> tuple[str, np.ndarray]:
     if len(values) != DIMENSION + 1:
         raise ValueError(f"line {number:,} has {len(values) - 1} values after the word instead of {DIMENSION}")
     try:
-        return values[0], np.asarray(values[1:], dtype=np.float32)
+        vector = np.asarray(values[1:], dtype=np.float32)
     except ValueError:
         raise ValueError(f"line {number:,} holds something that is not a number") from None
+    if not np.isfinite(vector).all():
+        raise ValueError(f"line {number:,} holds a value that is not finite (nan or inf)")
+    return values[0], vector
 
 
-def archive_problem(path: Path, lines: int = CHECKED_LINES) -> str | None:
-    """What is wrong with ``path`` as ``glove.6B.zip`` (cheap checks), or None when it looks right."""
+def archive_problem(path: Path) -> str | None:
+    """What is wrong with ``path`` as ``glove.6B.zip`` (every line parsed), or None when it is right."""
+    count = 0
     try:
         with zipfile.ZipFile(path) as archive:
             if MEMBER not in archive.namelist():
                 return f"no {MEMBER} in the archive (members: {', '.join(archive.namelist()[:6])})"
             with archive.open(MEMBER) as raw:
-                for number, line in _lines(raw):
-                    _parse_line(line, number)
-                    if number == lines:
-                        break
+                for count, line in _lines(raw):
+                    _parse_line(line, count)
     except zipfile.BadZipFile as error:
         return archives.unreadable_zip(error)
     except (ValueError, UnicodeDecodeError, EOFError, zipfile.error) as error:
         return f"{MEMBER} is not GloVe text: {error}"
+    if count != VOCABULARY_SIZE:
+        return f"{MEMBER} has {count:,} lines instead of {VOCABULARY_SIZE:,}"
     return None
 
 
@@ -95,14 +99,15 @@ FILES = (
         file_hash=None,
         verify=archive_problem,
         verify_description=(
-            f"content: a readable zip holding {MEMBER} whose first {CHECKED_LINES:,} lines are a word and "
-            f"{DIMENSION} numbers (reading it checks all {VOCABULARY_SIZE:,} lines)"
+            f"content: a readable zip holding {MEMBER} whose {VOCABULARY_SIZE:,} lines are each a word and "
+            f"{DIMENSION} finite numbers"
         ),
         note=(
             "No checksum is published for glove.6B.zip (Stanford gives none; no trustworthy copy found), "
-            "so none is pinned: verified by content (the 100-d member exists and parses; 400,000 lines "
-            "of a word and 100 numbers when read)."
+            "so none is pinned: verified by its whole content (the 100-d member's 400,000 lines are "
+            "each a word and 100 finite numbers)."
         ),
+        max_bytes=1_000_000_000,  # the archive is 862,182,613 bytes
     ),
 )
 
@@ -129,16 +134,21 @@ def read_vectors(archive_path: Path, words: Iterable[str] | None = None, *, expe
                 vectors[word] = vector
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, KeyError, EOFError, zipfile.error) as error:
         raise core.DataUnavailable(
-            f"{archive_path}: {MEMBER} cannot be read as GloVe vectors ({error}). What to do: replace "
-            f"{ARCHIVE_NAME} with a fresh copy of {ARCHIVE_URL}, or run with DATA_SOURCE='standin'."
+            f"{archive_path}: {MEMBER} cannot be read as GloVe vectors ({error}). {_forget(archive_path)}"
+            f"What to do: replace {ARCHIVE_NAME} with a fresh copy of {ARCHIVE_URL}, or run with DATA_SOURCE='standin'."
         ) from None
     if count != expected_lines:
         raise core.DataUnavailable(
             f"{archive_path}: {MEMBER} has {count:,} lines instead of {expected_lines:,}: an incomplete or "
-            f"different file. What to do: replace {ARCHIVE_NAME} with a fresh copy of {ARCHIVE_URL}."
+            f"different file. {_forget(archive_path)}What to do: replace {ARCHIVE_NAME} with a fresh copy of {ARCHIVE_URL}."
         )
     print(f"{MEMBER}: {count:,} vectors read, {len(vectors):,} kept.", flush=True)
     return vectors
+
+
+def _forget(archive_path: Path) -> str:
+    """Remove ``archive_path`` if it is the cache's copy (a later run downloads it again); what was done."""
+    return "It was removed from the cache. " if core.forget_cached(FILES[0], archive_path) else ""
 
 
 def fetch() -> Path:
@@ -204,4 +214,5 @@ def load_data(source: str = "auto", words: Iterable[str] | None = None) -> dict[
         load_real=lambda: load_real(words),
         load_standin=lambda: load_standin(words),
         standin_description=STANDIN_DESCRIPTION,
+        verified_by="a check of their whole content (no checksum is published)",
     )

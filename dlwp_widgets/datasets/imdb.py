@@ -46,6 +46,7 @@ FILES = (
         url=_BASE_URL + "imdb.npz",
         file_hash="69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
         note="sha256 as pinned by keras.datasets.imdb",
+        max_bytes=20_000_000,  # the file is 17,464,789 bytes
     ),
     core.RemoteFile(
         filename="imdb_word_index.json",
@@ -53,6 +54,7 @@ FILES = (
         file_hash="bfafd718b763782e994055a2d397834f",
         hash_algorithm="md5",
         note="md5 as pinned by keras.datasets.imdb.get_word_index",
+        max_bytes=2_000_000,  # the file is 1,641,221 bytes
     ),
 )
 KERAS_SHUFFLE_SEED = 113

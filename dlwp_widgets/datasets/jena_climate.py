@@ -7,11 +7,12 @@ names (``"Date Time"`` and 14 measurements) and 420,551 data rows such as
 
 Real data: the zip archive on the Keras datasets bucket the book downloads.  No
 checksum or byte size is published for it, so none is pinned; the archive is
-verified by its content before it may enter the cache: a readable zip, no
+verified by its whole content before it may enter the cache: a readable zip, no
 unsafe member (absolute path, ``..``, link, device), the CSV inside no larger
-than :data:`MAX_CSV_BYTES`, its header exactly the 15 columns, exactly 420,551
-data rows (empty lines are not rows: the file's final newline is tolerated) and
-15 fields on every row.  The member checks, the capped streamed copy, the
+than :data:`MAX_CSV_BYTES`, no line longer than :data:`LINE_CAP` (checked while
+reading), its header exactly the 15 columns, exactly 420,551 data rows (empty
+lines are not rows: a final newline is tolerated, though the real file has none),
+each a ``dd.mm.yyyy hh:mm:ss`` time and 14 finite numbers.  The member checks, the capped streamed copy, the
 staging folder and the atomic publish are :mod:`~dlwp_widgets.datasets.archives`'
 (the CSV is extracted into a staging folder, which is renamed into the cache
 with a completion marker).
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -53,7 +55,10 @@ COLUMNS = (
 HEADER = ",".join(f'"{name}"' for name in COLUMNS)
 ROWS = 420_551  # data rows of the real file (the book's listing 6.34 prints 420551)
 MAX_CSV_BYTES = 100 * 1024 * 1024  # the real CSV is about 41 MB; refuse anything over 100 MiB
-STANDIN_VERSION = 1
+LINE_CAP = 4096  # bytes; a real row is about 100
+CHECKED_ROWS_PER_BLOCK = 50_000  # rows parsed at a time by the content check
+TIMESTAMP = re.compile(rb"^\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d,")
+STANDIN_VERSION = 2  # 2: no newline after the last row, like the real file
 STANDIN_ROWS = ROWS  # the stand-in is as long as the real file, so the book's split indices work
 STANDIN_DESCRIPTION = (
     "a generated 10-minute weather series in the real file's format (same 15 columns, units and "
@@ -64,23 +69,49 @@ STANDIN_DESCRIPTION = (
 
 UnsafeArchive = archives.UnsafeArchive  # an unsafe member or one over the cap
 COMPLETE_MARKER = archives.COMPLETE_MARKER
+MARKER = "content-checked v2: every row a time and 14 finite numbers\n"  # older markers vouch for less
 _MEMBER_RULE = "(an archive member may not be an absolute path, climb out with '..', or be a link or a device)"
 
 
 # --------------------------------------------------------------------------- content check
 
 
+def _values_problem(block: list[bytes], first_row: int) -> str | None:
+    """Why the data rows ``block`` (row numbers from ``first_row``) are not a time and 14 finite numbers each."""
+    import numpy as np
+
+    for offset, line in enumerate(block):
+        if not TIMESTAMP.match(line):
+            return f"row {first_row + offset:,} does not start with a dd.mm.yyyy hh:mm:ss time: {line[:80]!r}"
+    numbers = b"\n".join(line.partition(b",")[2] for line in block)
+    try:
+        values = np.loadtxt(io.BytesIO(numbers), delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError as error:
+        return f"rows {first_row:,}-{first_row + len(block) - 1:,} hold something that is not a number ({error})"
+    finite = np.isfinite(values).all(axis=1)
+    if not finite.all():
+        return f"row {first_row + int(np.argmin(finite)):,} holds a value that is not finite (nan or inf)"
+    return None
+
+
 def check_csv_stream(handle, *, max_bytes: int | None = None) -> str | None:
-    """What is wrong with the CSV read from binary ``handle`` (None when it is the real file's shape)."""
+    """What is wrong with the CSV read from binary ``handle`` (None when it is the real file's content).
+
+    Lines are read at most :data:`LINE_CAP` bytes at a time (a longer line is refused before it is read
+    whole), every row's fields are counted and its values parsed, and the total is held to ``max_bytes``.
+    """
     max_bytes = MAX_CSV_BYTES if max_bytes is None else max_bytes
-    header = handle.readline(64 * 1024).rstrip(b"\r\n")
+    header = handle.readline(LINE_CAP + 1).rstrip(b"\r\n")
     if header.decode("latin-1") != HEADER:
         return f"header {header[:200].decode('latin-1')!r} is not the 15 columns {HEADER!r}"
     rows = 0
     wrong_fields = 0
     total = len(header)
-    for line in handle:
+    block: list[bytes] = []
+    for line in iter(lambda: handle.readline(LINE_CAP + 1), b""):
         total += len(line)
+        if len(line) > LINE_CAP:
+            return f"line {rows + 2:,} is longer than the {LINE_CAP:,}-byte line cap (LINE_CAP)"
         if total > max_bytes:
             return f"the CSV is larger than the {max_bytes:,}-byte cap (MAX_CSV_BYTES)"
         stripped = line.strip()
@@ -89,15 +120,27 @@ def check_csv_stream(handle, *, max_bytes: int | None = None) -> str | None:
         rows += 1
         if stripped.count(b",") != len(COLUMNS) - 1:
             wrong_fields += 1
+        elif not wrong_fields:
+            block.append(stripped)
+            if len(block) == CHECKED_ROWS_PER_BLOCK:
+                problem = _values_problem(block, rows - len(block) + 1)
+                if problem:
+                    return problem
+                block = []
     problems = []
     if rows != ROWS:
         problems.append(f"{rows:,} data rows instead of {ROWS:,}")
     if wrong_fields:
         problems.append(f"{wrong_fields:,} rows without exactly {len(COLUMNS)} fields")
-    return "; ".join(problems) or None
+    elif block:
+        problems.append(_values_problem(block, rows - len(block) + 1) or "")
+    return "; ".join(problem for problem in problems if problem) or None
 
 
 def check_csv(path: Path) -> str | None:
+    problem = core.not_a_regular_file(path)
+    if problem:
+        return problem
     with open(path, "rb") as handle:
         return check_csv_stream(handle)
 
@@ -143,13 +186,14 @@ FILES = (
         verify=check_archive,
         verify_description=(
             f"content: a safe zip holding {CSV_NAME} (at most {MAX_CSV_BYTES:,} bytes) whose header is the "
-            f"15 columns and which has exactly {ROWS:,} data rows of 15 fields"
+            f"15 columns and which has exactly {ROWS:,} data rows, each a time and 14 finite numbers"
         ),
         note=(
             "No checksum or byte size is published for this archive (neither by Keras nor by the Max "
             "Planck Institute's weather station page), so none is pinned. Verified by content instead: "
             "the header's 15 columns and exactly 420,551 data rows, the figures listing 6.34 prints."
         ),
+        max_bytes=20_000_000,  # the archive is 13,568,290 bytes
     ),
 )
 
@@ -170,7 +214,7 @@ def _extract(archive_path: Path, destination: Path) -> Path:
             member = _csv_member(archive)
             with archive.open(member) as source:
                 archives.copy_capped(source, staging / CSV_NAME, MAX_CSV_BYTES, lambda _: _too_large(member.filename))
-        archives.publish(staging, destination)
+        archives.publish(staging, destination, marker=MARKER)
     return destination / CSV_NAME
 
 
@@ -184,7 +228,7 @@ def load_real() -> Path:
     data_dir = core.data_dir()
     if data_dir is not None:  # an unpacked CSV the reader downloaded, verified like the archive's
         provided = data_dir / CSV_NAME
-        if provided.exists():
+        if core.existing_file(provided, core.ENV_DATA_DIR):
             problem = check_csv(provided)
             if problem:
                 raise core.ChecksumMismatch(
@@ -194,10 +238,15 @@ def load_real() -> Path:
             return provided
     destination = core.cache_dir() / "jena_climate"
     extracted = destination / CSV_NAME
-    if (destination / COMPLETE_MARKER).exists() and extracted.exists():
-        return extracted  # only _extract publishes there, from a verified archive
-    if extracted.exists() and check_csv(extracted) is None:
-        return extracted  # extracted by an earlier version (renamed into place, without the marker)
+    marked = core.usable_generated_file(destination / COMPLETE_MARKER)
+    if core.usable_generated_file(extracted):
+        if marked and (destination / COMPLETE_MARKER).read_text() == MARKER:
+            return extracted  # only _extract publishes there, from an archive whose whole content was checked
+        problem = check_csv(extracted)  # extracted by an earlier version, or under a weaker check
+        if problem is None:
+            return extracted
+        extracted.unlink()
+        print(f"Removed {extracted} from the cache: {problem}. It is extracted again.", flush=True)
     archive = core.fetch(FILES[0])
     return _extract(archive, destination)
 
@@ -306,8 +355,7 @@ def write_standin_csv(path: Path, rows: int = ROWS, seed: int = 0) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
             handle.write(HEADER + "\n")
-            handle.write("\n".join(f"{stamp},{line}" for stamp, line in zip(stamps, lines)))
-            handle.write("\n")  # the real file also ends with a newline
+            handle.write("\n".join(f"{stamp},{line}" for stamp, line in zip(stamps, lines)))  # no final newline, as in the real file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -322,7 +370,7 @@ def standin_path() -> Path:
 def load_standin() -> Path:
     """Path of the cached stand-in CSV (generated on first use, about 10 seconds)."""
     path = standin_path()
-    if not path.exists():
+    if not core.usable_generated_file(path):
         write_standin_csv(path, rows=STANDIN_ROWS)
     return path
 
@@ -336,6 +384,7 @@ def load_data(source: str = "auto") -> Path:
         load_real=load_real,
         load_standin=load_standin,
         standin_description=STANDIN_DESCRIPTION,
+        verified_by="a check of their whole content (no checksum is published)",
     )
 
 

@@ -42,6 +42,7 @@ FILES = (
         url=_BASE_URL + "reuters.npz",
         file_hash="d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916",
         note="sha256 as pinned by keras.datasets.reuters",
+        max_bytes=3_000_000,  # the file is 2,110,848 bytes
     ),
     core.RemoteFile(
         filename="reuters_word_index.json",
@@ -49,6 +50,7 @@ FILES = (
         file_hash="4d44cc38712099c9e383dc6e5f11a921",
         hash_algorithm="md5",
         note="md5 as pinned by keras.datasets.reuters.get_word_index",
+        max_bytes=1_000_000,  # the file is 550,378 bytes
     ),
 )
 KERAS_SHUFFLE_SEED = 113

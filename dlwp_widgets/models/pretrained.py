@@ -19,13 +19,14 @@ from dlwp_widgets.datasets import core
 _BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
 
-def _weights(folder: str, filename: str, md5: str, size: str) -> core.RemoteFile:
+def _weights(folder: str, filename: str, md5: str, size: str, cap_mb: int) -> core.RemoteFile:
     return core.RemoteFile(
         filename=filename,
         url=f"{_BASE}{folder}/{filename}",
         file_hash=md5,
         hash_algorithm="md5",
         note=f"{size}; md5 as pinned by keras.applications.",
+        max_bytes=cap_mb * 1_000_000,
     )
 
 
@@ -47,25 +48,25 @@ APPLICATIONS = {
         "VGG16",
         "VGG16 ImageNet weights",
         _weights("vgg16", "vgg16_weights_tf_dim_ordering_tf_kernels.h5", "64373286793e3c8b2b4e3219cbf3544b",
-                 "VGG16 with its classifier, about 528 MB"),
+                 "VGG16 with its classifier, about 528 MB", 600),
         _weights("vgg16", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", "6d6bbae143d832006294945121d1f1fc",
-                 "VGG16 convolutional base, about 58 MB"),
+                 "VGG16 convolutional base, about 58 MB", 70),
     ),
     "vgg19": Application(
         "VGG19",
         "VGG19 ImageNet weights",
         _weights("vgg19", "vgg19_weights_tf_dim_ordering_tf_kernels.h5", "cbe5617147190e668d6c5d5026f83318",
-                 "VGG19 with its classifier, about 549 MB"),
+                 "VGG19 with its classifier, about 549 MB", 620),
         _weights("vgg19", "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5", "253f8cb515780f3b799900260a226db6",
-                 "VGG19 convolutional base, about 80 MB"),
+                 "VGG19 convolutional base, about 80 MB", 95),
     ),
     "inception_v3": Application(
         "InceptionV3",
         "InceptionV3 ImageNet weights",
         _weights("inception_v3", "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
-                 "9a0d58056eeedaa3f26cb7ebd46da564", "InceptionV3 with its classifier, about 92 MB"),
+                 "9a0d58056eeedaa3f26cb7ebd46da564", "InceptionV3 with its classifier, about 92 MB", 110),
         _weights("inception_v3", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                 "bcbd6486424b2319ff4ef7d526e38f63", "InceptionV3 convolutional base, about 84 MB"),
+                 "bcbd6486424b2319ff4ef7d526e38f63", "InceptionV3 convolutional base, about 84 MB", 100),
     ),
 }
 

@@ -78,8 +78,12 @@ class ActivationBrowser(ShowsErrors, widgets.VBox):
             self.batch = img.model_input(image, self.model, scale=self.scale, preprocess=self.preprocess)
             self.cache.activations(self.batch)
         except Exception as error:  # any failure is shown in the widget, which stays usable
+            self.batch = self.last_picture = None  # the previous picture's maps are not this file's
+            self.info.value = ""
+            self.picture.layout.visibility = "hidden"
             self.show_error(str(error))
             return
+        self.picture.layout.visibility = None
         self.refresh()
 
     def _on_upload(self, change) -> None:

@@ -21,6 +21,8 @@ from dlwp_widgets.text.embeddings import NeighbourIndex, Vocabulary, embedding_m
 from dlwp_widgets.widgets.common import ShowsErrors
 
 LABEL_STYLE = {"description_width": "initial"}
+MAX_WORD_SET = 200  # words on one projection chart (past that the labels cover one another)
+MAX_WORD_SET_CHARACTERS = 10_000
 
 
 class ProjectionChart:
@@ -175,10 +177,21 @@ class EmbeddingExplorer(ShowsErrors, widgets.VBox):
         return None
 
     def _projection(self) -> str | None:
-        """Project the word set (words without a vector are listed and skipped)."""
+        """Project the word set (words without a vector are listed and skipped).
+
+        A set over :data:`MAX_WORD_SET` words (or a text over :data:`MAX_WORD_SET_CHARACTERS`) is refused
+        and the last chart stays: a chart of thousands of labels is unreadable and slow to draw.
+        """
+        text = self.words.value
+        if len(text) > MAX_WORD_SET_CHARACTERS:
+            return (f"the word set is {len(text):,} characters long, over the cap of {MAX_WORD_SET_CHARACTERS:,} "
+                    "(MAX_WORD_SET_CHARACTERS); the chart shows the last set.")
+        chosen = parse_words(text)
+        if len(chosen) > MAX_WORD_SET:
+            return (f"the word set has {len(chosen):,} words, over the cap of {MAX_WORD_SET:,} (MAX_WORD_SET); "
+                    "the chart shows the last set.")
         try:
             matrix = self._check()
-            chosen = parse_words(self.words.value)
             known, skipped = [], []
             for word in chosen:
                 in_range = word in self.vocabulary and self.vocabulary.index[word] < len(matrix)

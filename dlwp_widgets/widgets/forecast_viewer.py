@@ -130,6 +130,9 @@ class ForecastViewer(ShowsErrors, widgets.VBox):
         self.error = widgets.HTML()
         self.rows = np.zeros(0, dtype=np.int64)
         try:
+            for name, value in (("lookback", lookback), ("step", step), ("delay", delay)):
+                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                    raise ValueError(f"{name} must be a whole number of 10-minute steps, at least 1; got {value!r}.")
             if rows is None:
                 rows = ts.window_rows(len(self.data), lookback=lookback, delay=delay,
                                       min_index=ts.VALIDATION.min_index, max_index=ts.VALIDATION.max_index)
@@ -153,7 +156,7 @@ class ForecastViewer(ShowsErrors, widgets.VBox):
         self.when = widgets.HTML()
         self.table = widgets.HTML()
         self.chart = widgets.Image(format="png")
-        self._model_problems = self._check_models()
+        self._model_problems = {} if self._setup_error else self._check_models()
         self._compute_maes(mae_windows)
         self.window.observe(self._on_change, names="value")
         self.days.observe(self._on_change, names="value")

@@ -90,8 +90,10 @@ class GradCAMViewer(ShowsErrors, widgets.VBox):
             batch = img.model_input(picture, self.model, scale=self.scale, preprocess=self.preprocess)
             _, predictions = self.grad_model(batch, training=False)
         except Exception as error:  # any failure is shown in the widget, which stays usable
+            self._forget_picture()  # the previous picture and its predictions are not this file's
             self.show_error(str(error))
             return
+        self.picture.layout.visibility = None
         self.picture_array, self.batch = picture, batch
         self._heatmaps = {}
         self.last_predictions = cam.top_predictions(np.asarray(predictions)[0], self.top_k, self.class_names)
@@ -107,6 +109,17 @@ class GradCAMViewer(ShowsErrors, widgets.VBox):
         finally:
             self._quiet = False
         self.refresh()
+
+    def _forget_picture(self) -> None:
+        self.picture_array = self.batch = self.last_heatmap = self.last_overlay = None
+        self.last_predictions, self._heatmaps = [], {}
+        self.predictions.value = ""
+        self._quiet = True
+        try:
+            self.class_picker.options = []
+        finally:
+            self._quiet = False
+        self.picture.layout.visibility = "hidden"
 
     def show_class(self, class_index: int) -> None:
         """Show the heatmap of any class, also one outside the top k."""

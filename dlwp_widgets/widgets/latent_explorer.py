@@ -53,6 +53,10 @@ class LatentExplorer(RunsInBackground, ShowsErrors, widgets.VBox):
         self.encoded: np.ndarray | None = None
         self.background = background
         try:
+            if self.labels is not None and images is not None and len(self.labels) != len(images):
+                raise latent.LatentError(
+                    f"{len(self.labels):,} labels for {len(images):,} images: give one label per image (or none)."
+                )
             size = latent.latent_size(decoder)
             if size != LATENT_DIM:
                 raise latent.LatentError(
@@ -139,8 +143,21 @@ class LatentExplorer(RunsInBackground, ShowsErrors, widgets.VBox):
             if not all(math.isfinite(value) for value in point):
                 raise latent.LatentError(f"Latent coordinates must be finite numbers; got z = {point}.")
             image = latent.decode_points(self.decoder, [point])[0]
+            if not np.isfinite(image).all():
+                raise latent.LatentError(
+                    f"The decoder returned values that are not finite (nan or inf) at z = {point}: the model "
+                    "diverged or is not trained; there is no picture to show."
+                )
             if self.view.value == "grid" and self.last_grid is None:
-                self.last_grid = latent.decode_grid(self.decoder, self.grid_size, 0.05, 0.95)
+                grid = latent.decode_grid(self.decoder, self.grid_size, 0.05, 0.95)
+                if not np.isfinite(grid).all():
+                    raise latent.LatentError("The decoder returned values that are not finite (nan or inf) in the grid.")
+                self.last_grid = grid
+            encoded = self.encoded
+            plane = None
+            if encoded is not None:
+                labels = None if self.labels is None else self.labels[: len(encoded)]
+                plane = latent.latent_plane_png(encoded, labels, marker=point, extent=self.extent)
         except Exception as error:  # shown in the widget, which stays usable
             self.show_error(str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}")
             for picture in (self.digit, self.grid, self.plane):
@@ -153,10 +170,8 @@ class LatentExplorer(RunsInBackground, ShowsErrors, widgets.VBox):
         self.grid.layout.display = None if self.view.value == "grid" else "none"
         if self.view.value == "grid":
             self.grid.value = latent.image_png(self._framed_grid(point), 1)
-        encoded = self.encoded
-        if encoded is not None:
-            labels = None if self.labels is None else self.labels[: len(encoded)]
-            self.plane.value = latent.latent_plane_png(encoded, labels, marker=point, extent=self.extent)
+        if plane is not None:
+            self.plane.value = plane
             self.plane.layout.display = None
 
     def _framed_grid(self, point) -> np.ndarray:

@@ -22,6 +22,7 @@ from dlwp_widgets.text.embeddings import Encoded, VocabularyEncoder, as_probabil
 from dlwp_widgets.widgets.common import ShowsErrors
 
 EXAMPLE_REVIEW = "A wonderful film: the acting is great and the story is moving. I loved it."
+MAX_REVIEW_CHARACTERS = 20_000  # the longest IMDB review is about 13,700 characters
 
 
 def _as_encoder(encoder):
@@ -84,6 +85,13 @@ class ReviewScorer(ShowsErrors, widgets.VBox):
         scores: dict[str, float | None] = {}
         encoded: dict[str, Encoded] = {}
         text = self.text.value
+        if len(text) > MAX_REVIEW_CHARACTERS:
+            self.show_error(
+                f"the review is {len(text):,} characters long, over the cap of {MAX_REVIEW_CHARACTERS:,} "
+                "(MAX_REVIEW_CHARACTERS; the longest IMDB review has about 13,700): shorten it. "
+                "The scores shown are still the last review's."
+            )
+            return
         if not text.strip():
             self.last_scores, self.last_encoded = {}, {}
             self.table.value = self.tokens.value = ""

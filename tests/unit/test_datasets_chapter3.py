@@ -30,7 +30,8 @@ def pin(monkeypatch, module, index, body: bytes):
     entry = module.FILES[index]
     digest = hashlib.new(entry.hash_algorithm, body).hexdigest()
     files = list(module.FILES)
-    files[index] = core.RemoteFile(entry.filename, entry.url, digest, entry.hash_algorithm, note="test")
+    files[index] = core.RemoteFile(entry.filename, entry.url, digest, entry.hash_algorithm, note="test",
+                                   max_bytes=entry.max_bytes)
     monkeypatch.setattr(module, "FILES", tuple(files))
     return files[index]
 

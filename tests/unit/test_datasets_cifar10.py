@@ -47,6 +47,7 @@ def pin(monkeypatch, body: bytes) -> None:
         filename=cifar10.ARCHIVE_NAME,
         url="https://example.invalid/cifar-10-python.tar.gz",
         file_hash=hashlib.sha256(body).hexdigest(),
+        max_bytes=cifar10.FILES[0].max_bytes,
     )
     monkeypatch.setattr(cifar10, "FILES", (remote,))
 

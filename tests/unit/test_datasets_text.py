@@ -46,7 +46,7 @@ def small_acl(monkeypatch):
     def pin(body: bytes):
         remote = core.RemoteFile(
             filename=aclimdb.ARCHIVE_NAME, url=aclimdb.ARCHIVE_URL,
-            file_hash=hashlib.md5(body).hexdigest(), hash_algorithm="md5",
+            file_hash=hashlib.md5(body).hexdigest(), hash_algorithm="md5", max_bytes=len(body),
         )
         monkeypatch.setattr(aclimdb, "FILES", (remote,))
         monkeypatch.setattr(aclimdb, "PER_FOLDER", 2)
@@ -258,17 +258,18 @@ def test_a_corrupt_gzip_stream_is_a_clear_error(tmp_path):
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".partial-*"))
 
 
-def test_glove_short_file_is_caught_when_read(file_server, capsys):
+def test_glove_short_file_is_caught_before_it_is_cached(file_server, capsys):
     file_server.serve(glove.ARCHIVE_NAME, glove_zip(GOOD_LINES))
-    with pytest.raises(core.DataUnavailable, match="5 lines instead of 400,000"):
+    with pytest.raises(core.ChecksumMismatch, match="5 lines instead of 400,000"):
         glove.load_data(source="real", words=["great"])
 
 
-def test_glove_malformed_line_after_the_checked_ones(file_server, monkeypatch):
-    monkeypatch.setattr(glove, "CHECKED_LINES", 2)
+def test_glove_a_malformed_last_line_keeps_the_archive_out_of_the_cache(file_server, monkeypatch):
+    monkeypatch.setattr(glove, "VOCABULARY_SIZE", 4)
     file_server.serve(glove.ARCHIVE_NAME, glove_zip(GOOD_LINES[:3] + ["broken 1 2"]))
-    with pytest.raises(core.DataUnavailable, match="line 4 has 2 values"):
+    with pytest.raises(core.ChecksumMismatch, match="line 4 has 2 values"):
         glove.load_data(source="real", words=["great"])
+    assert not (core.cache_dir() / glove.ARCHIVE_NAME).exists()
 
 
 def test_glove_registry_says_why_no_checksum_is_pinned():

@@ -244,3 +244,21 @@ def test_gradcam_viewer_reports_a_model_without_conv_layers():
     dense = keras.Sequential([keras.Input((4, 4, 3)), layers.Flatten(), layers.Dense(2, activation="softmax")])
     viewer = GradCAMViewer(dense, picture())
     assert "no convolutional layer" in viewer.last_error
+
+
+def test_a_rejected_upload_leaves_no_stale_picture_or_predictions():
+    """Issue 23, item 10: under "Not a readable image file" neither widget shows the previous picture."""
+    viewer = GradCAMViewer(tiny_convnet(), picture(), class_names=["cat", "dog", "fox"], top_k=2)
+    browser = ActivationBrowser(tiny_convnet(), picture())
+    assert viewer.last_predictions and viewer.predictions.value and browser.last_picture is not None
+    for widget in (viewer, browser):
+        widget.upload.value = upload_value(b"definitely not a png")
+        assert "Not a readable image" in widget.last_error
+        assert widget.picture.layout.visibility == "hidden"
+    assert viewer.last_predictions == [] and viewer.predictions.value == "" and viewer.class_picker.options == ()
+    assert viewer.last_overlay is None and browser.last_picture is None and browser.info.value == ""
+    viewer.upload.value = upload_value(png_file(picture(seed=5)))
+    browser.upload.value = upload_value(png_file(picture(seed=5)))
+    for widget in (viewer, browser):
+        assert widget.last_error is None and widget.picture.layout.visibility is None
+    assert viewer.last_predictions and browser.last_picture is not None
