@@ -82,8 +82,9 @@ def test_full_mode_has_no_per_notebook_timeout_unless_asked(monkeypatch, tmp_pat
 def test_merge_of_a_run_without_timeout_has_none():
     from dlwp_widgets.book.merge import _longest_timeout
 
-    assert _longest_timeout([900.0, None]) is None
-    assert _longest_timeout([900.0, 10800]) == 10800.0
+    assert _longest_timeout([{"timeout_s": 900.0}, {"timeout_s": None}]) is None
+    assert _longest_timeout([{"timeout_s": 900.0}, {"timeout_s": 10800}]) == 10800.0
+    assert _longest_timeout([{"timeout_s": "soon"}, {}]) == 1.0  # a bad value falls back, never a traceback
 
 
 def test_book_changes_check_says_the_index_is_current(capsys):
