@@ -36,8 +36,8 @@ def test_gradient_is_normalised_per_image_not_over_the_batch():
     model = conv_model()
     visualizer = flt.FilterVisualizer(model, "c1", size=12)
     start = np.stack([flt.start_image(12, seed) for seed in (1, 2)])
-    together = visualizer._ascent(start, np.array([0, 1], np.int32), np.int32(1), np.float32(1.0)).numpy()
-    alone = visualizer._ascent(start[1:], np.array([1], np.int32), np.int32(1), np.float32(1.0)).numpy()
+    together = visualizer._ascent(start, np.array([0, 1], np.int32), np.int32(1), np.float32(1.0))
+    alone = visualizer._ascent(start[1:], np.array([1], np.int32), np.int32(1), np.float32(1.0))
     np.testing.assert_allclose(together[1], alone[0], rtol=1e-4, atol=1e-3)
     step = together[1] - start[1]
     assert np.sqrt(np.mean(step**2)) == pytest.approx(1.0, rel=1e-2)  # 1 up to the epsilon
