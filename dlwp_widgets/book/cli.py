@@ -73,8 +73,8 @@ def _output_folder(text: str) -> str:
 def _book_run(args) -> int:
     from dlwp_widgets.book.notebooks import find_root
     from dlwp_widgets.book.report import write_report
-    from dlwp_widgets.book.runner import PASSED, RunInterrupted, RunOptions, run_notebooks, write_results
-    from dlwp_widgets.config import check_data_source
+    from dlwp_widgets.book.runner import PASSED, RunInterrupted, RunOptions, default_jobs, run_notebooks, write_results
+    from dlwp_widgets.config import check_data_source, configured_backend
 
     refs = _selected_notebooks(args)
     if refs is None:
@@ -83,13 +83,14 @@ def _book_run(args) -> int:
     # Never write into the installed package: a run of the shipped copy goes to ./build.
     build_base = (root.path if root.writable_copy else Path.cwd()) / "build"
     smoke = not args.full
+    jobs, jobs_reason = (args.jobs, "--jobs") if args.jobs else default_jobs()
     options = RunOptions(
         smoke=smoke,
         data_source=check_data_source(args.data_source),
         seed=args.seed,
         epochs=args.epochs,
         timeout_s=args.timeout,
-        jobs=args.jobs,
+        jobs=jobs,
         out_dir=Path(args.out or build_base / ("smoke" if smoke else "full")).resolve(),
     )
     try:
@@ -98,7 +99,8 @@ def _book_run(args) -> int:
         print(f"dlwp: cannot use {options.out_dir} as the output folder: {error.strerror or error}")
         return 2
     print(f"Executing {len(refs)} notebooks ({options.mode} mode, data source {options.data_source}, "
-          f"{options.jobs} at a time, {options.timeout_s:.0f} s timeout each) into {options.out_dir}")
+          f"Keras backend {configured_backend()}, {options.jobs} at a time ({jobs_reason}), "
+          f"{options.timeout_s:.0f} s timeout each) into {options.out_dir}")
     start = time.monotonic()
     try:
         results = run_notebooks(refs, options, progress=not args.quiet)
@@ -287,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--full", action="store_true", help="the book's settings (GPU recommended)")
     run.add_argument("--chapters", type=_chapters, help="e.g. 2,5 (default: all)")
     run.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1 or 5.24 (overrides --chapters)")
-    run.add_argument("--jobs", type=_count(1), default=1, help="notebooks executed at the same time")
+    run.add_argument("--jobs", type=_count(1), help="notebooks executed at the same time (default: one per core, as memory allows)")
     run.add_argument("--timeout", type=_positive_float, default=900.0, help="seconds per notebook")
     run.add_argument("--data-source", default="auto", choices=("auto", "real", "standin"), help="auto, real or standin")
     run.add_argument("--seed", type=_count(0), default=0)

@@ -29,12 +29,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlwp_widgets.book.notebooks import NotebookRef, cell_listing
+from dlwp_widgets.config import configured_backend
 from dlwp_widgets.recording import ENV_RECORD_FILE
 
 PASSED, FAILED, TIMED_OUT, INTERRUPTED = "passed", "failed", "timed out", "interrupted"
 RESULTS_FILE = "results.json"
 INJECTED_TAGS = ("injected-parameters", "papermill-error-cell-tag")  # cells papermill adds
 KILL_GRACE_S = 2.0
+# What one smoke-mode notebook can hold at its peak (kernel + papermill), measured
+# with `/usr/bin/time -v` over the heaviest notebooks; the default --jobs leaves that much per notebook.
+NOTEBOOK_MEMORY_BYTES = 2 * 2**30
+
+
+def default_jobs() -> tuple[int, str]:
+    """How many notebooks to run at once on this machine, and why: one per core, as memory allows."""
+    import psutil
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    available = psutil.virtual_memory().available
+    by_memory = max(1, int(available // NOTEBOOK_MEMORY_BYTES))
+    jobs = max(1, min(cores, by_memory))
+    return jobs, (f"{cores} cores, {available / 2**30:.1f} GiB memory available "
+                  f"at {NOTEBOOK_MEMORY_BYTES / 2**30:.0f} GiB per notebook")
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -170,6 +189,7 @@ def write_results(results: list[NotebookResult], options: RunOptions, wall_s: fl
         "mode": options.mode,
         "data_source": options.data_source,
         "jobs": options.jobs,
+        "keras_backend": configured_backend(),
         "timeout_s": options.timeout_s,
         "wall_s": round(wall_s, 3),
         "interrupted": interrupted,
