@@ -295,13 +295,13 @@ def describe_device() -> str:
     """One line naming the accelerator the Keras backend will use."""
     _, keras = start_tensorflow()
     backend = keras.backend.backend()
-    accelerators = _backend_accelerators(backend)
+    accelerators = backend_accelerators(backend)
     if accelerators:
         return f"GPU: {len(accelerators)} found ({', '.join(accelerators)})"
     return "GPU: none found, running on the CPU"
 
 
-def _backend_accelerators(backend: str) -> list[str]:
+def backend_accelerators(backend: str) -> list[str]:
     """Names of the GPUs (or Apple's MPS device) the backend sees: one small branch per backend."""
     if backend == "jax":
         import jax
