@@ -93,3 +93,31 @@ def _detached(tree):
     import keras
 
     return keras.tree.map_structure(lambda t: t.detach() if hasattr(t, "detach") else t, tree)
+
+
+def weight_gradients(loss_fn: Callable, weights: Sequence) -> tuple:
+    """``(loss, aux, [d loss / d w for w in weights])`` for ``loss_fn() -> (scalar loss, aux)``, inside a ``train_step``.
+
+    TensorFlow records with a ``GradientTape``, PyTorch with autograd.  JAX's
+    trainer calls a custom ``train_step`` with the model's state and expects a
+    new state back (stateless training), which the VAE and GAN steps are not
+    written for: there this raises, naming the backends that work.
+    """
+    name = backend_name()
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss, aux = loss_fn()
+        return loss, aux, tape.gradient(loss, weights)
+    if name == "torch":
+        import torch
+
+        loss, aux = loss_fn()
+        grads = torch.autograd.grad(loss, [w.value for w in weights], allow_unused=True)
+        return loss, aux, [torch.zeros_like(w.value) if g is None else g for g, w in zip(grads, weights)]
+    raise NotImplementedError(
+        f"The VAE and GAN training steps run on the tensorflow and torch Keras backends, not {name!r}: "
+        "JAX's stateless train_step(state, data) is not written for them yet (dlwp_widgets/models/generative.py). "
+        "Set KERAS_BACKEND=tensorflow (or torch) for chapter 8.4-8.5."
+    )
