@@ -93,7 +93,9 @@ print(f"Total params: {conv_base.count_params():,}")
 # shuffling dataset would mix up features and labels, so the dataset is read in
 # file order (`shuffle=False`) and each batch's labels are stored next to its
 # features. Like the book, the images are only scaled to [0, 1] (not VGG16's own
-# `preprocess_input`); it works, and reproduces the book.
+# `preprocess_input`); it works, and reproduces the book. The `tf.data` batches
+# go to `predict_on_batch` as NumPy arrays (`.numpy()`): every Keras backend takes
+# those, a TensorFlow tensor only TensorFlow.
 
 # %% listing="5.26"
 import keras
@@ -107,7 +109,7 @@ def extract_features(directory):
     dataset = image_pipelines.image_dataset(directory, batch_size=batch_size, shuffle=False)
     features, labels = [], []
     for inputs_batch, labels_batch in dataset:
-        features.append(conv_base.predict_on_batch(inputs_batch))
+        features.append(conv_base.predict_on_batch(inputs_batch.numpy()))
         labels.append(labels_batch.numpy()[:, 0])
     return np.concatenate(features), np.concatenate(labels)
 
