@@ -14,7 +14,7 @@ REQUIREMENTS = {
     # distribution: (minimum version, why it matters)
     # The lowest versions CI tests (constraints/lowest.txt, .ci/lowest-versions).
     "tensorflow": ((2, 16), "the companion is tested from TensorFlow 2.16 (the first with Keras 3)"),
-    "keras": ((3, 15), "the companion needs Keras 3.15 (its safe IMDB/Reuters npz reader)"),
+    "keras": ((3, 15), "the companion needs Keras 3.15.1 (its safe IMDB/Reuters npz reader)"),
     "ipywidgets": ((8, 1), "widgets need ipywidgets 8"),
     "papermill": ((2, 6), "`dlwp book run` executes notebooks with papermill"),
     "jupytext": ((1, 16), "the .py notebooks open through Jupytext"),
