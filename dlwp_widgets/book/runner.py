@@ -36,8 +36,8 @@ PASSED, FAILED, TIMED_OUT, INTERRUPTED = "passed", "failed", "timed out", "inter
 RESULTS_FILE = "results.json"
 INJECTED_TAGS = ("injected-parameters", "papermill-error-cell-tag")  # cells papermill adds
 KILL_GRACE_S = 2.0
-# What one smoke-mode notebook can hold at its peak (kernel + papermill), measured
-# with `/usr/bin/time -v` over the heaviest notebooks; the default --jobs leaves that much per notebook.
+# Memory set aside per notebook (kernel + papermill) when the default --jobs is chosen:
+# an allowance, not a measurement of each notebook's peak; --jobs overrides the choice.
 NOTEBOOK_MEMORY_BYTES = 2 * 2**30
 
 
