@@ -27,9 +27,9 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "dev.sh: installing the companion and its test tools into $venv (first run: a few minutes)" >&2
+    echo "dev.sh: installing the companion, its test tools and JAX into $venv (first run: a few minutes)" >&2
     "$venv/bin/python" -m pip install --quiet --upgrade pip
-    "$venv/bin/python" -m pip install --quiet -e ".[test]"
+    "$venv/bin/python" -m pip install --quiet -e ".[test,jax]"
     touch "$stamp"
 fi
 export PATH="$PWD/$venv/bin:$PATH"

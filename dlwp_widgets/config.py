@@ -15,6 +15,7 @@ This module must stay cheap to import: TensorFlow is only imported by
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from contextlib import contextmanager
@@ -253,14 +254,73 @@ def in_binder() -> bool:
     return "BINDER_SERVICE_HOST" in os.environ or "BINDER_LAUNCH_HOST" in os.environ
 
 
-def describe_device() -> str:
-    """One line naming the accelerator TensorFlow will use."""
-    tf, _ = start_tensorflow()
+# The setup cell's `pip install --report` file on Colab: what pip installed, read by setup().
+COLAB_INSTALL_REPORT = "/tmp/dlwp-install.json"
+KEPT_AS_SHIPPED = ("tensorflow", "keras", "numpy")
 
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        return f"GPU: {len(gpus)} found ({', '.join(g.name for g in gpus)})"
+
+def install_summary(report: dict) -> str:
+    """One line on what a ``pip install --report`` installed, and whether Colab's TensorFlow, Keras, NumPy were kept."""
+    installed = {
+        item["metadata"]["name"].lower(): item["metadata"]["version"]
+        for item in report.get("install", [])
+        if isinstance(item, dict) and "metadata" in item
+    }
+    replaced = [f"{name} {installed[name]}" for name in KEPT_AS_SHIPPED if name in installed]
+    others = len(installed) - len(replaced)
+    kept = "replaced " + ", ".join(replaced) if replaced else "kept the runtime's " + ", ".join(KEPT_AS_SHIPPED)
+    return f"pip installed {others} other package{'s' if others != 1 else ''} and {kept}"
+
+
+def _print_install_summary() -> None:
+    try:
+        with open(COLAB_INSTALL_REPORT, encoding="utf-8") as handle:
+            print(install_summary(json.load(handle)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no report (not installed by the setup cell this session): nothing to say
+
+
+def configured_backend() -> str:
+    """The Keras backend a new kernel will use, read without importing Keras.
+
+    Keras' own order: ``KERAS_BACKEND``, then ``backend`` in ``$KERAS_HOME/keras.json``
+    (default ``~/.keras/keras.json``), then TensorFlow.
+    """
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        with open(os.path.join(home, "keras.json"), encoding="utf-8") as handle:
+            return str(json.load(handle).get("backend") or "tensorflow")
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+def describe_device() -> str:
+    """One line naming the accelerator the Keras backend will use."""
+    _, keras = start_tensorflow()
+    backend = keras.backend.backend()
+    accelerators = backend_accelerators(backend)
+    if accelerators:
+        return f"GPU: {len(accelerators)} found ({', '.join(accelerators)})"
     return "GPU: none found, running on the CPU"
+
+
+def backend_accelerators(backend: str) -> list[str]:
+    """Names of the GPUs (or Apple's MPS device) the backend sees: one small branch per backend."""
+    if backend == "jax":
+        import jax
+
+        return [str(device) for device in jax.devices() if device.platform != "cpu"]
+    if backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        mps = getattr(torch.backends, "mps", None)
+        return ["mps"] if mps is not None and mps.is_available() else []
+    tf, _ = start_tensorflow()
+    return [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
 
 
 def setup(
@@ -290,6 +350,8 @@ def setup(
     _record_run(settings)
     if not quiet:
         where = "Colab" if in_colab() else "Binder" if in_binder() else "local"
+        if in_colab():
+            _print_install_summary()
         print(settings.describe())
         tf, keras = start_tensorflow()
         print(f"{describe_device()} | TensorFlow {tf.__version__}, Keras {keras.__version__} "

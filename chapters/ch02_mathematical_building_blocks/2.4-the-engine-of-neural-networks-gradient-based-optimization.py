@@ -19,7 +19,7 @@
 # gradient. This section of the book has a single listing, a sketch of gradient
 # descent with momentum that is not meant to run; below it becomes a working
 # experiment, then the same step is taken by Keras' own optimizer and by
-# TensorFlow's automatic differentiation.
+# automatic differentiation (TensorFlow's, JAX's or PyTorch's: the Keras backend's).
 
 # %% tags=["parameters"]
 SMOKE = False  # True: a short CPU run (what CI does)
@@ -28,9 +28,9 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
-import sys, subprocess
-if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
+# Setup (on Colab, install the companion first: pip keeps Colab's TensorFlow and Keras when they are in the supported range); `run` holds this run's mode, data source and sizes.
+import sys, subprocess, time
+if "google.colab" in sys.modules: started = time.time(); subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--report", "/tmp/dlwp-install.json", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True); print(f"pip: {time.time() - started:.0f} s")
 from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
@@ -170,28 +170,33 @@ print("Keras SGD(momentum=0.1, nesterov=True) walks the same path:", np.allclose
 # A network is a chain of simple functions, so the chain rule gives the gradient of
 # the loss with respect to every weight, layer by layer from the output back to the
 # input. TensorFlow does this bookkeeping with a `GradientTape`: it records the
-# operations of the forward pass, then replays them backwards. Here it computes the
-# gradient of a small `Dense` layer's loss, and a finite-difference estimate checks
-# one entry.
+# operations of the forward pass, then replays them backwards (JAX's `grad`
+# transforms the loss function instead, PyTorch's autograd records like the tape).
+# `input_gradient`, in `dlwp_widgets/gradients.py`, calls whichever the Keras
+# backend is. Here it computes the gradient of a small `Dense` layer's loss with
+# respect to the layer's kernel, and a finite-difference estimate checks one entry.
 
 # %%
-import tensorflow as tf
+from dlwp_widgets.gradients import input_gradient
 
 layer = keras.layers.Dense(3, activation="relu")
-inputs = tf.constant(np.random.default_rng(run.seed).standard_normal((4, 5)), dtype="float32")
-targets = tf.constant(np.ones((4, 3)), dtype="float32")
+inputs = keras.ops.convert_to_tensor(np.random.default_rng(run.seed).standard_normal((4, 5)), dtype="float32")
+targets = keras.ops.ones((4, 3))
 
 
 def layer_loss():
-    return tf.reduce_mean(tf.square(layer(inputs) - targets))
+    return keras.ops.mean(keras.ops.square(layer(inputs) - targets))
 
 
-with tf.GradientTape() as tape:
-    value = layer_loss()
-kernel_gradient = tape.gradient(value, layer.kernel)
+def loss_of_kernel(kernel):  # the layer's own computation, with the kernel as the variable
+    return keras.ops.mean(keras.ops.square(keras.ops.relu(inputs @ kernel + layer.bias) - targets)), ()
+
+
+value = layer_loss()  # builds the layer
+_, _, kernel_gradient = input_gradient(loss_of_kernel, compile=False)(layer.kernel.value)
 
 epsilon = 1e-3
-original = layer.kernel.numpy()
+original = keras.ops.convert_to_numpy(layer.kernel)
 shifted = original.copy()
 shifted[0, 0] += epsilon
 layer.kernel.assign(shifted)

@@ -31,9 +31,9 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
-import sys, subprocess
-if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
+# Setup (on Colab, install the companion first: pip keeps Colab's TensorFlow and Keras when they are in the supported range); `run` holds this run's mode, data source and sizes.
+import sys, subprocess, time
+if "google.colab" in sys.modules: started = time.time(); subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--report", "/tmp/dlwp-install.json", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True); print(f"pip: {time.time() - started:.0f} s")
 from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
@@ -98,7 +98,9 @@ print(f"Total params: {conv_base.count_params():,}")
 #
 # > **Changed: Keras 3 / TF 2 API.** A shuffling dataset would mix up features and
 # > labels, so the dataset is read in file order (`shuffle=False`) and each batch's
-# > labels are stored next to its features.
+# > labels are stored next to its features. The `tf.data` batches go to
+# > `predict_on_batch` as NumPy arrays (`.numpy()`): every Keras backend takes those,
+# > a TensorFlow tensor only TensorFlow.
 
 # %% listing="5.26"
 import keras
@@ -112,7 +114,7 @@ def extract_features(directory):
     dataset = image_pipelines.image_dataset(directory, batch_size=batch_size, shuffle=False)
     features, labels = [], []
     for inputs_batch, labels_batch in dataset:
-        features.append(conv_base.predict_on_batch(inputs_batch))
+        features.append(conv_base.predict_on_batch(inputs_batch.numpy()))
         labels.append(labels_batch.numpy()[:, 0])
     return np.concatenate(features), np.concatenate(labels)
 

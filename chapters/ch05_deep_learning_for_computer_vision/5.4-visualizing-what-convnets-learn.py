@@ -18,8 +18,9 @@
 # picture, the input patterns each filter responds to most, and heatmaps of the
 # picture regions that drove a decision (Grad-CAM). Each comes with a widget:
 # pick a layer, a channel, a filter or a class, and upload your own pictures.
-# The book's `K.gradients`/`K.function` code no longer exists; `tf.GradientTape`
-# and `tf.function` replace it.
+# The book's `K.gradients`/`K.function` code no longer exists; `input_gradient`
+# (`dlwp_widgets/gradients.py`: a `GradientTape` on TensorFlow, `jax.grad` on
+# JAX, autograd on PyTorch) replaces it, so the notebook runs on any Keras backend.
 
 # %% tags=["parameters"]
 SMOKE = False  # True: a short CPU run (what CI does)
@@ -28,9 +29,9 @@ DATA_SOURCE = "auto"  # "real", "standin" or "auto"
 SEED = 0
 
 # %%
-# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
-import sys, subprocess
-if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
+# Setup (on Colab, install the companion first: pip keeps Colab's TensorFlow and Keras when they are in the supported range); `run` holds this run's mode, data source and sizes.
+import sys, subprocess, time
+if "google.colab" in sys.modules: started = time.time(); subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--report", "/tmp/dlwp-install.json", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True); print(f"pip: {time.time() - started:.0f} s")
 from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
@@ -204,8 +205,7 @@ print(activation_browser.last_picture.shape, activation_browser.last_error, acti
 # `block3_conv1`'s feature map and the loss is a plain function of an image.
 
 # %% listing="5.45"
-import tensorflow as tf
-
+from dlwp_widgets.gradients import input_gradient
 from dlwp_widgets.models.convnets import vgg16_conv_base
 
 vgg = vgg16_conv_base(source=run.data_source, input_shape=(None, None, 3))
@@ -216,22 +216,21 @@ feature_extractor = keras.Model(inputs=vgg.inputs[0], outputs=vgg.get_layer(laye
 
 def compute_loss(image, filter_index):
     activation = feature_extractor(image)
-    return tf.reduce_mean(activation[:, :, :, filter_index])
+    return keras.ops.mean(activation[:, :, :, filter_index])
 
 
 # %% [markdown]
 # ### Listing 5.46 — Obtaining the gradient of the loss with regard to the input
 #
-# `K.gradients` only worked in graph mode. A `GradientTape` records the forward
-# computation; `watch` makes it follow the input image, which is not a weight.
+# `K.gradients` only worked in graph mode. `input_gradient(fn)` (in
+# `dlwp_widgets/gradients.py`, one small function per Keras backend) returns a
+# function giving the loss and its gradient with respect to the input image,
+# which is not a weight; `compile=False` runs it eagerly, once.
 
 # %% listing="5.46"
 size = run.pick(150, 64)
-input_img = tf.random.uniform((1, size, size, 3), seed=run.seed) * 20 + 128.0
-with tf.GradientTape() as tape:
-    tape.watch(input_img)
-    loss = compute_loss(input_img, filter_index)
-grads = tape.gradient(loss, input_img)
+input_img = keras.random.uniform((1, size, size, 3), seed=run.seed) * 20 + 128.0
+loss, _, grads = input_gradient(lambda image: (compute_loss(image, filter_index), ()), compile=False)(input_img)
 
 # %% [markdown]
 # ### Listing 5.47 — The gradient normalization trick
@@ -240,26 +239,26 @@ grads = tape.gradient(loss, input_img)
 # norm) plus a small epsilon, so every step has about the same size.
 
 # %% listing="5.47"
-grads /= tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-5
+grads /= keras.ops.sqrt(keras.ops.mean(keras.ops.square(grads))) + 1e-5
 
 # %% [markdown]
 # ### Listing 5.48 — Defining a Keras function for fetching Numpy output values given Numpy input values
 #
-# `K.function` becomes a compiled `tf.function` returning (loss, normalised
-# gradient). The filter index goes in as a tensor: a Python int would make
-# TensorFlow compile the function again for every filter.
+# `K.function` becomes a compiled gradient function (`input_gradient`:
+# `tf.function` on TensorFlow, `jax.jit` on JAX) and `iterate` returns (loss,
+# normalised gradient). The filter index goes in as a tensor: a Python int would
+# make the backend compile the function again for every filter.
 
 # %% listing="5.48"
-@tf.function
+loss_and_grads = input_gradient(lambda image, filter_index: (compute_loss(image, filter_index), ()))
+
+
 def iterate(image, filter_index):
-    with tf.GradientTape() as tape:
-        tape.watch(image)
-        loss = compute_loss(image, filter_index)
-    grads = tape.gradient(loss, image)
-    return loss, grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-5)
+    loss, _, grads = loss_and_grads(image, filter_index)
+    return loss, grads / (keras.ops.sqrt(keras.ops.mean(keras.ops.square(grads))) + 1e-5)
 
 
-loss_value, grads_value = iterate(tf.zeros((1, size, size, 3)), tf.constant(0))
+loss_value, grads_value = iterate(keras.ops.zeros((1, size, size, 3)), keras.ops.convert_to_tensor(0))
 
 # %% tags=["nbval-check-output"]
 print(loss_value.shape, grads_value.shape == (1, size, size, 3))
@@ -271,10 +270,10 @@ print(loss_value.shape, grads_value.shape == (1, size, size, 3))
 
 # %% listing="5.49"
 steps = run.pick(40, 5)
-input_img_data = tf.random.uniform((1, size, size, 3), seed=run.seed) * 20 + 128.0
+input_img_data = keras.random.uniform((1, size, size, 3), seed=run.seed) * 20 + 128.0
 step = 1.0
 for _ in range(steps):
-    loss_value, grads_value = iterate(input_img_data, tf.constant(filter_index))
+    loss_value, grads_value = iterate(input_img_data, keras.ops.convert_to_tensor(filter_index))
     input_img_data += grads_value * step
 
 # %% [markdown]
@@ -301,22 +300,20 @@ print(deprocess_image(np.array([[0.0, 1.0], [2.0, 3.0]])))
 # ### Listing 5.51 — Putting it all together: a function to generate filter visualizations
 #
 # The book builds a new symbolic graph on every call, one filter at a time.
-# This port keeps that structure with a `GradientTape`. For grids and the browser
+# This port keeps that structure with an eager `input_gradient`. For grids and the browser
 # below, `FilterVisualizer` compiles one loop per layer and runs many filters in
 # one batch (`benchmarks/bench_filters.py` measures the difference).
 
 # %% listing="5.51"
 def generate_pattern(layer_name, filter_index, size=150, steps=40):
     extractor = keras.Model(inputs=vgg.inputs[0], outputs=vgg.get_layer(layer_name).output)
-    image = tf.random.uniform((1, size, size, 3)) * 20 + 128.0
+    gradient = input_gradient(lambda image: (keras.ops.mean(extractor(image)[:, :, :, filter_index]), ()), compile=False)
+    image = keras.random.uniform((1, size, size, 3)) * 20 + 128.0
     for _ in range(steps):
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            loss = tf.reduce_mean(extractor(image)[:, :, :, filter_index])
-        grads = tape.gradient(loss, image)
-        grads /= tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-5
+        grads = gradient(image)[2]
+        grads /= keras.ops.sqrt(keras.ops.mean(keras.ops.square(grads))) + 1e-5
         image += grads * 1.0
-    return deprocess_image(image.numpy()[0])
+    return deprocess_image(keras.ops.convert_to_numpy(image)[0])
 
 
 # %% [markdown]
@@ -466,9 +463,10 @@ print(class_index)
 # layer's output (`block5_conv3`, 14×14×512); the mean gradient of each channel
 # weighs that channel; the weighted channels combined are the heatmap.
 #
-# > **Changed: Keras 3 / TF 2 API.** A model with two outputs (feature map, predictions)
-# > and a `GradientTape` take the place of the book's symbolic `model.output[:, 386]`
-# > and `K.gradients`.
+# > **Changed: Keras 3 / TF 2 API.** A model from the picture to the feature map and one
+# > from the feature map to the predictions take the place of the book's symbolic
+# > `model.output[:, 386]`, and `input_gradient` (see listing 5.46, in
+# > `dlwp_widgets/gradients.py`) the place of `K.gradients`.
 #
 # > **Changed: changed result.** The book averages the 512 weighted channels
 # > (`np.mean(..., axis=-1)`); this cell sums them, a constant factor of 512 that the
@@ -477,13 +475,13 @@ print(class_index)
 
 # %% listing="5.58"
 last_conv_layer = model.get_layer("block5_conv3")
-grad_model = keras.Model(inputs=model.inputs[0], outputs=[last_conv_layer.output, model.outputs[0]])
-with tf.GradientTape() as tape:
-    conv_layer_output, predictions = grad_model(x)
-    class_output = predictions[:, class_index]
-grads = tape.gradient(class_output, conv_layer_output)
-pooled_grads = tf.reduce_mean(grads, axis=(0, 1, 2))
-heatmap = tf.reduce_sum(conv_layer_output[0] * pooled_grads, axis=-1).numpy()
+conv_model = keras.Model(inputs=model.inputs[0], outputs=last_conv_layer.output)
+classifier = keras.Model(inputs=last_conv_layer.output, outputs=model.outputs[0])
+conv_layer_output = conv_model(x)
+class_output = lambda output: (keras.ops.sum(classifier(output)[:, class_index]), ())
+_, _, grads = input_gradient(class_output, compile=False)(conv_layer_output)
+pooled_grads = keras.ops.mean(grads, axis=(0, 1, 2))
+heatmap = keras.ops.convert_to_numpy(keras.ops.sum(conv_layer_output[0] * pooled_grads, axis=-1))
 
 # %% tags=["nbval-check-output"]
 print(pooled_grads.shape, heatmap.shape)

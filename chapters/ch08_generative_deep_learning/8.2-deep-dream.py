@@ -19,8 +19,8 @@
 # and change it so that whole layers of an ImageNet network respond more. The
 # network's own visual vocabulary appears in the picture, at several scales. The
 # book's `K.gradients`/`K.function` graph code no longer runs in TensorFlow 2;
-# here a feature-extractor model, a `keras.ops` loss and one compiled
-# `tf.GradientTape` step replace it. A widget at the end lets you weight each
+# here a feature-extractor model, a `keras.ops` loss and one compiled gradient
+# step (`input_gradient`, on any Keras backend) replace it. A widget at the end lets you weight each
 # layer and dream on your own picture.
 
 # %% tags=["parameters"]
@@ -31,9 +31,9 @@ SEED = 0
 BASE_IMAGE = "coffee"  # a scikit-image photo (astronaut, chelsea, coffee, rocket) or the path to a photo of yours
 
 # %%
-# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
-import sys, subprocess
-if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
+# Setup (on Colab, install the companion first: pip keeps Colab's TensorFlow and Keras when they are in the supported range); `run` holds this run's mode, data source and sizes.
+import sys, subprocess, time
+if "google.colab" in sys.modules: started = time.time(); subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--report", "/tmp/dlwp-install.json", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True); print(f"pip: {time.time() - started:.0f} s")
 from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
@@ -129,25 +129,24 @@ print(round(float(dream_loss(toy, {"a": 1.0, "b": 3.0})), 4))
 # early once the loss passes `max_loss`, as in the book.
 #
 # > **Changed: Keras 3 / TF 2 API.** `K.gradients` and `K.function` do not exist in
-# > Keras 3: one `tf.function` computes loss and gradient under a `GradientTape` (the
-# > picture is not a weight, so the tape is told to `watch` it) and takes the step; it
-# > is compiled once, for pictures of any size (`None` height and width), so the three
-# > octaves share one compilation.
+# > Keras 3: `input_gradient` (in `dlwp_widgets/gradients.py`: a `GradientTape` in a
+# > `tf.function` on TensorFlow, `jax.jit(jax.value_and_grad(...))` on JAX, autograd on
+# > PyTorch) compiles one function giving the loss and its gradient with respect to the
+# > picture. On TensorFlow it is compiled once, for pictures of any size (`None` height
+# > and width), so the three octaves share one compilation; JAX compiles once per octave.
 #
 # > **Changed: our addition.** The loop also returns the losses it saw (the last cell
 # > checks that they rise).
 
 # %% listing="8.11"
-import tensorflow as tf
+from dlwp_widgets.gradients import input_gradient
+
+loss_and_grads = input_gradient(lambda x: (compute_loss(x), ()), signature=[([1, None, None, 3], "float32")])
 
 
-@tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32), tf.TensorSpec([], tf.float32)])
 def gradient_ascent_step(x, step):
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        loss = compute_loss(x)
-    grads = tape.gradient(loss, x)
-    grads /= tf.maximum(tf.reduce_mean(tf.abs(grads)), 1e-7)
+    loss, _, grads = loss_and_grads(x)
+    grads /= keras.ops.maximum(keras.ops.mean(keras.ops.abs(grads)), 1e-7)
     return loss, x + step * grads
 
 
@@ -160,7 +159,7 @@ def gradient_ascent(x, iterations, step, max_loss=None):
             break
         print("...Loss value at", i, ":", loss)
         losses.append(loss)
-        x = new_x.numpy()
+        x = keras.ops.convert_to_numpy(new_x)
     return x, losses
 
 

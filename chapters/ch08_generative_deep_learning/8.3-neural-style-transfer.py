@@ -21,7 +21,7 @@
 # picture, L-BFGS changes its pixels until its content stays close to the
 # original while its style approaches the style picture's. The book's symbolic
 # `K.placeholder`/`K.gradients`/`K.function` code is replaced by a feature
-# extractor, `keras.ops` losses and one compiled `tf.GradientTape` function;
+# extractor, `keras.ops` losses and one compiled gradient function (on any Keras backend);
 # SciPy's L-BFGS is kept. A widget at the end mixes your own two pictures.
 
 # %% tags=["parameters"]
@@ -33,9 +33,9 @@ CONTENT_IMAGE = "astronaut"  # a scikit-image photo (astronaut, chelsea, coffee,
 STYLE_IMAGE = "brick"  # a scikit-image texture (brick, grass, gravel) or photo, or the path to a painting of yours
 
 # %%
-# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
-import sys, subprocess
-if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
+# Setup (on Colab, install the companion first: pip keeps Colab's TensorFlow and Keras when they are in the supported range); `run` holds this run's mode, data source and sizes.
+import sys, subprocess, time
+if "google.colab" in sys.modules: started = time.time(); subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--report", "/tmp/dlwp-install.json", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True); print(f"pip: {time.time() - started:.0f} s")
 from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 
@@ -267,8 +267,10 @@ def compute_loss(combination_image):
 #
 # SciPy works in float64 on flat vectors, hence the reshape and the conversion.
 #
-# > **Changed: Keras 3 / TF 2 API.** `K.gradients` + `K.function` are one `tf.function`
-# > returning loss and gradient, compiled once for the picture's size.
+# > **Changed: Keras 3 / TF 2 API.** `K.gradients` + `K.function` become one compiled
+# > function returning loss and gradient for the picture's size: `input_gradient`, in
+# > `dlwp_widgets/gradients.py` (a `GradientTape` in a `tf.function` on TensorFlow,
+# > `jax.jit` on JAX, autograd on PyTorch).
 #
 # > **Changed: our addition.** The book's `Evaluator` class existed because SciPy asked
 # > for the loss and the gradient in two calls; `fmin_l_bfgs_b` also accepts one
@@ -276,20 +278,17 @@ def compute_loss(combination_image):
 # > of two).
 
 # %% listing="8.22"
-import tensorflow as tf
+from dlwp_widgets.gradients import input_gradient
 
-
-@tf.function(input_signature=[tf.TensorSpec([1, img_height, img_width, 3], tf.float32)])
-def compute_loss_and_grads(combination_image):
-    with tf.GradientTape() as tape:
-        tape.watch(combination_image)
-        loss = compute_loss(combination_image)
-    return loss, tape.gradient(loss, combination_image)
+compute_loss_and_grads = input_gradient(
+    lambda combination_image: (compute_loss(combination_image), ()),
+    signature=[([1, img_height, img_width, 3], "float32")],
+)
 
 
 def evaluate(x):
-    loss, grads = compute_loss_and_grads(x.reshape((1, img_height, img_width, 3)).astype("float32"))
-    return float(loss), grads.numpy().flatten().astype("float64")
+    loss, _, grads = compute_loss_and_grads(x.reshape((1, img_height, img_width, 3)).astype("float32"))
+    return float(loss), keras.ops.convert_to_numpy(grads).flatten().astype("float64")
 
 
 # %% [markdown]

@@ -32,9 +32,9 @@ SMOKE_STEPS = 40  # training steps in smoke mode (full mode: 10,000)
 SMOKE_FILTERS = 16  # generator and discriminator width in smoke mode (the book's: 256 and 128)
 
 # %%
-# Setup (on Colab, install the companion first); `run` holds this run's mode, data source and sizes.
-import sys, subprocess
-if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True)
+# Setup (on Colab, install the companion first: pip keeps Colab's TensorFlow and Keras when they are in the supported range); `run` holds this run's mode, data source and sizes.
+import sys, subprocess, time
+if "google.colab" in sys.modules: started = time.time(); subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--report", "/tmp/dlwp-install.json", "dlwp-companion @ git+https://github.com/dlwp-companion/dlwp-companion@v0.2.0"], check=True); print(f"pip: {time.time() - started:.0f} s")
 from dlwp_widgets import config
 run = config.setup(smoke=SMOKE, epochs=EPOCHS, data_source=DATA_SOURCE, seed=SEED)
 

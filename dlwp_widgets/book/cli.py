@@ -79,10 +79,11 @@ def _book_run(args) -> int:
         SMOKE_TIMEOUT_S,
         RunInterrupted,
         RunOptions,
+        default_jobs,
         run_notebooks,
         write_results,
     )
-    from dlwp_widgets.config import check_data_source
+    from dlwp_widgets.config import check_data_source, configured_backend
 
     refs = _selected_notebooks(args)
     if refs is None:
@@ -92,13 +93,14 @@ def _book_run(args) -> int:
     build_base = (root.path if root.writable_copy else Path.cwd()) / "build"
     smoke = not args.full
     timeout = args.timeout if args.timeout is not None else (SMOKE_TIMEOUT_S if smoke else None)
+    jobs, jobs_reason = (args.jobs, "--jobs") if args.jobs else default_jobs()
     options = RunOptions(
         smoke=smoke,
         data_source=check_data_source(args.data_source),
         seed=args.seed,
         epochs=args.epochs,
         timeout_s=timeout,
-        jobs=args.jobs,
+        jobs=jobs,
         out_dir=Path(args.out or build_base / ("smoke" if smoke else "full")).resolve(),
     )
     try:
@@ -107,7 +109,8 @@ def _book_run(args) -> int:
         print(f"dlwp: cannot use {options.out_dir} as the output folder: {error.strerror or error}")
         return 2
     print(f"Executing {len(refs)} notebooks ({options.mode} mode, data source {options.data_source}, "
-          f"{options.jobs} at a time, {options.timeout_text}) into {options.out_dir}")
+          f"Keras backend {configured_backend()}, {options.jobs} at a time ({jobs_reason}), "
+          f"{options.timeout_text}) into {options.out_dir}")
     start = time.monotonic()
     try:
         results = run_notebooks(refs, options, progress=not args.quiet)
@@ -379,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--full", action="store_true", help="the book's settings (GPU recommended)")
     run.add_argument("--chapters", type=_chapters, help="e.g. 2,5 (default: all)")
     run.add_argument("--notebooks", help="section or listing numbers, e.g. 5.4,8.1 or 5.24 (overrides --chapters)")
-    run.add_argument("--jobs", type=_count(1), default=1, help="notebooks executed at the same time")
+    run.add_argument("--jobs", type=_count(1),
+                     help="notebooks executed at the same time (default: one per core, as memory allows)")
     run.add_argument("--timeout", type=_positive_float,
                      help="seconds per notebook (default: 900 in smoke mode, no limit in full mode)")
     run.add_argument("--data-source", default="auto", choices=("auto", "real", "standin"), help="auto, real or standin")

@@ -12,8 +12,9 @@ from dlwp_widgets import config
 
 REQUIREMENTS = {
     # distribution: (minimum version, why it matters)
-    "tensorflow": ((2, 21), "the companion is ported to TensorFlow 2.21"),
-    "keras": ((3, 15), "the companion is ported to Keras 3"),
+    # The lowest versions CI tests (constraints/lowest.txt, .ci/lowest-versions).
+    "tensorflow": ((2, 16), "the companion is tested from TensorFlow 2.16 (the first with Keras 3)"),
+    "keras": ((3, 15), "the companion needs Keras 3.15.1 (its safe IMDB/Reuters npz reader)"),
     "ipywidgets": ((8, 1), "widgets need ipywidgets 8"),
     "papermill": ((2, 6), "`dlwp book run` executes notebooks with papermill"),
     "jupytext": ((1, 16), "the .py notebooks open through Jupytext"),
@@ -72,15 +73,16 @@ def check_backend_and_device() -> list[Check]:
 
         backend = keras.backend.backend()
         check = Check("keras backend", backend)
-        if backend != "tensorflow":
-            check.problem = "the notebooks use TensorFlow APIs (tf.data, GradientTape)"
+        if backend not in ("tensorflow", "jax", "torch"):
+            check.problem = f"the companion runs on the tensorflow, jax and torch backends, not {backend}"
             check.fix = "export KERAS_BACKEND=tensorflow (or edit ~/.keras/keras.json)"
+        elif backend != "tensorflow":
+            check.hint = "TensorFlow stays installed: the input pipelines are tf.data, which feeds every backend"
         checks.append(check)
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        check = Check("gpu", ", ".join(g.name for g in gpus) if gpus else "none")
-        if not gpus:
+        with config.quiet_tensorflow_startup():
+            accelerators = config.backend_accelerators(backend)
+        check = Check("gpu", ", ".join(accelerators) if accelerators else "none")
+        if not accelerators:
             check.hint = (
                 "full runs of chapters 5, 6 and 8 take hours on a CPU: use smoke mode "
                 "(`dlwp book run --smoke`), or a GPU machine with pip install -e '.[gpu]' "

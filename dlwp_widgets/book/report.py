@@ -15,6 +15,7 @@ from pathlib import Path
 from dlwp_widgets.book.catalog import Target, targets
 from dlwp_widgets.book.comparison import ComparisonRow, compare
 from dlwp_widgets.book.runner import PASSED, NotebookResult, RunOptions
+from dlwp_widgets.config import configured_backend
 
 
 def metric_rows(results: list[NotebookResult]) -> list[tuple[str, ComparisonRow]]:
@@ -110,6 +111,7 @@ def _header(
     status = [("Status", f"INTERRUPTED ({interrupted}): the notebooks marked interrupted did not finish")] if interrupted else []
     return status + [
         ("Mode", options.mode),
+        ("Keras backend", configured_backend()),
         ("Data source", data_source_summary(options, results)),
         ("Notebooks", f"{passed} of {len(results)} passed"),
         ("Wall time", f"{wall_s:.1f} s (jobs: {options.jobs})"),

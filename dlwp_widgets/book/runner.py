@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlwp_widgets.book.notebooks import NotebookRef, cell_listing
+from dlwp_widgets.config import configured_backend
 from dlwp_widgets.recording import ENV_RECORD_FILE
 
 PASSED, FAILED, TIMED_OUT, INTERRUPTED = "passed", "failed", "timed out", "interrupted"
@@ -36,6 +37,24 @@ RESULTS_FILE = "results.json"
 INJECTED_TAGS = ("injected-parameters", "papermill-error-cell-tag")  # cells papermill adds
 KILL_GRACE_S = 2.0
 SMOKE_TIMEOUT_S = 900.0  # a smoke notebook takes a minute or two on 2 CPU cores; 900 s means it hangs
+# Memory set aside per notebook (kernel + papermill) when the default --jobs is chosen:
+# an allowance, not a measurement of each notebook's peak; --jobs overrides the choice.
+NOTEBOOK_MEMORY_BYTES = 2 * 2**30
+
+
+def default_jobs() -> tuple[int, str]:
+    """How many notebooks to run at once on this machine, and why: one per core, as memory allows."""
+    import psutil
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    available = psutil.virtual_memory().available
+    by_memory = max(1, int(available // NOTEBOOK_MEMORY_BYTES))
+    jobs = max(1, min(cores, by_memory))
+    return jobs, (f"{cores} cores, {available / 2**30:.1f} GiB memory available "
+                  f"at {NOTEBOOK_MEMORY_BYTES / 2**30:.0f} GiB per notebook")
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -199,6 +218,7 @@ def write_results(
         "epochs": options.epochs,
         "environment": environment if environment is not None else run_environment(),
         "jobs": options.jobs,
+        "keras_backend": configured_backend(),
         "timeout_s": options.timeout_s,
         "wall_s": round(wall_s, 3),
         "interrupted": interrupted,

@@ -10,8 +10,9 @@
 
 Images are floats in [0, 1]; ``ε`` is the largest change allowed per pixel (L∞), so
 ``ε = 0.1`` means at most 10% of the grey range. The gradient is the only
-backend-specific piece (:func:`input_gradients`, one ``tf.GradientTape``); everything
-else is numpy.
+backend-specific piece, taken by :func:`dlwp_widgets.gradients.input_gradient` (one
+small function per Keras backend) in :func:`input_gradients`; everything else is
+``keras.ops`` and numpy.
 """
 
 from __future__ import annotations
@@ -80,19 +81,20 @@ def _logits(model, x):
 
 
 def input_gradients(model, images: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """d(cross-entropy of ``classes``)/d(pixels), batch by batch (the one TensorFlow-specific function)."""
-    import tensorflow as tf
+    """d(cross-entropy of ``classes``)/d(pixels), batch by batch, on any Keras backend."""
+    from keras import ops
 
+    from dlwp_widgets.gradients import input_gradient
+
+    def cross_entropy(x, y):
+        return ops.sum(ops.sparse_categorical_crossentropy(y, _logits(model, x), from_logits=True)), ()
+
+    gradient = input_gradient(cross_entropy, compile=False)
     grads = []
     for start in range(0, len(images), BATCH):
-        x = tf.convert_to_tensor(images[start : start + BATCH])
-        y = tf.convert_to_tensor(classes[start : start + BATCH].astype(np.int32))
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            loss = tf.reduce_sum(
-                tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=_logits(model, x))
-            )
-        grads.append(tape.gradient(loss, x).numpy())
+        x = np.asarray(images[start : start + BATCH], np.float32)
+        y = classes[start : start + BATCH].astype(np.int32)
+        grads.append(ops.convert_to_numpy(gradient(x, y)[2]))
     return np.concatenate(grads)
 
 

@@ -166,7 +166,11 @@ def saved_model_path(filename: str) -> Path:
     Under the data cache rather than next to the notebook, so running a notebook
     never leaves model files in the repository; where the cache cannot be written,
     under the same temporary fallback the stand-ins use (:func:`core.work_dir`).
+    One folder per Keras backend: a model saved with one backend's optimizer does
+    not load under another (seen: PyTorch's RMSprop under TensorFlow).
     """
-    folder = core.work_dir() / "dlwp-models"
+    import keras
+
+    folder = core.work_dir() / "dlwp-models" / keras.backend.backend()
     folder.mkdir(parents=True, exist_ok=True)
     return folder / filename

@@ -22,8 +22,10 @@ the book's 0.05 label noise moved towards the middle so targets stay in [0, 1].
 Images: the generator's ``tanh`` gives [-1, 1], so real images are scaled to
 [-1, 1] too (:func:`to_tanh_range`); the book scaled them to [0, 1].
 
-The two ``train_step`` methods use ``tf.GradientTape``: the TensorFlow-specific
-part of this module; the losses are written with ``keras.ops``.
+The weight gradients in the training steps come from
+:func:`dlwp_widgets.gradients.weight_gradients` (a ``GradientTape`` on TensorFlow,
+autograd on PyTorch; JAX's stateless ``train_step`` is not written for them); the
+losses are written with ``keras.ops``.
 """
 
 from __future__ import annotations
@@ -150,12 +152,15 @@ class VAE(keras.Model):
         return data[0] if isinstance(data, (tuple, list)) else data
 
     def train_step(self, data):
-        import tensorflow as tf
+        from dlwp_widgets.gradients import weight_gradients
 
         images = self._images(data)
-        with tf.GradientTape() as tape:
+
+        def total():
             losses = self._vae_losses(images, training=True)
-        gradients = tape.gradient(losses[0], self.trainable_weights)
+            return losses[0], losses
+
+        _, losses, gradients = weight_gradients(total, self.trainable_weights)
         self.optimizer.apply(gradients, self.trainable_weights)
         return self._track(losses)
 
@@ -298,7 +303,7 @@ class GAN(keras.Model):
 
     def discriminator_step(self, real_images):
         """Update the discriminator on one real batch and as many generated images."""
-        import tensorflow as tf
+        from dlwp_widgets.gradients import weight_gradients
 
         real_images = ops.convert_to_tensor(real_images, dtype="float32")
         batch_size = ops.shape(real_images)[0]
@@ -307,11 +312,14 @@ class GAN(keras.Model):
         clean = ops.concatenate([ops.zeros((batch_size, 1)), ops.ones((batch_size, 1))], axis=0)
         noise = self.label_noise * keras.random.uniform(ops.shape(clean), seed=self.seed_generator)
         labels = clean + noise * (1.0 - 2.0 * clean)  # 0 -> [0, 0.05], 1 -> [0.95, 1]
-        with tf.GradientTape() as tape:
-            predictions = self.discriminator(combined, training=True)
-            d_loss = self.loss_fn(labels, predictions)
         weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply(tape.gradient(d_loss, weights), weights)
+
+        def discriminator_loss():
+            predictions = self.discriminator(combined, training=True)
+            return self.loss_fn(labels, predictions), predictions
+
+        d_loss, predictions, gradients = weight_gradients(discriminator_loss, weights)
+        self.d_optimizer.apply(gradients, weights)
         accuracy = ops.mean(ops.cast(ops.equal(predictions > 0.5, clean > 0.5), "float32"))
         return d_loss, accuracy
 
@@ -321,15 +329,18 @@ class GAN(keras.Model):
         The discriminator runs as in the book's ``gan.train_on_batch``: its dropout
         active, its weights untouched (only the generator's gradients are applied).
         """
-        import tensorflow as tf
+        from dlwp_widgets.gradients import weight_gradients
 
         latent = self.sample_latent(batch_size)
         misleading_targets = ops.ones((batch_size, 1))
-        with tf.GradientTape() as tape:
-            predictions = self.discriminator(self.generator(latent, training=True), training=True)
-            g_loss = self.loss_fn(misleading_targets, predictions)
         weights = self.generator.trainable_weights
-        self.g_optimizer.apply(tape.gradient(g_loss, weights), weights)
+
+        def generator_loss():
+            predictions = self.discriminator(self.generator(latent, training=True), training=True)
+            return self.loss_fn(misleading_targets, predictions), ()
+
+        g_loss, _, gradients = weight_gradients(generator_loss, weights)
+        self.g_optimizer.apply(gradients, weights)
         return g_loss
 
     def train_step(self, data):

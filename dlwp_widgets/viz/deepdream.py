@@ -3,14 +3,15 @@
 The book builds a symbolic loss from ``layer.output`` tensors and fetches
 ``K.gradients`` through ``K.function``; both are gone in TensorFlow 2.  Here a
 feature-extractor ``keras.Model`` returns the chosen layers' activations, the
-loss is written with ``keras.ops`` (:func:`dream_loss`), and one
-``tf.function`` (:class:`DeepDream`) computes loss, normalised gradient and the
-updated image in a single compiled step.  The layer weights are an argument of
-that step, so moving a weight slider never recompiles, and the spatial size is
-left open, so one trace serves every octave.
+loss is written with ``keras.ops`` (:func:`dream_loss`), and one compiled
+function (:class:`DeepDream`, through :func:`dlwp_widgets.gradients.input_gradient`,
+on any Keras backend) computes loss and gradient in a single step.  The layer
+weights are an argument of that step, so moving a weight slider never
+recompiles; on TensorFlow the spatial size is left open, so one trace serves
+every octave (JAX compiles once per octave's size).
 
 :func:`book_gradient_ascent` is the book's per-step approach ported faithfully
-(eager ``GradientTape``, loss and gradients fetched separately, the update in
+(an eager gradient, loss and gradients fetched separately, the update in
 numpy), kept for the benchmark.
 """
 
@@ -164,7 +165,7 @@ class DeepDream:
     """
 
     def __init__(self, model, layer_names=None):
-        import tensorflow as tf
+        from dlwp_widgets.gradients import input_gradient
 
         names = list(layer_names) if layer_names is not None else [n for n in BOOK_LAYER_WEIGHTS]
         if not names:
@@ -172,32 +173,28 @@ class DeepDream:
         self.layer_names = names
         self.extractor = dream_extractor(model, names)
         self.traces = 0
-        spec = [
-            tf.TensorSpec([1, None, None, 3], tf.float32),
-            tf.TensorSpec([len(names)], tf.float32),
-            tf.TensorSpec([], tf.float32),
-        ]
-        self._step = tf.function(self._ascent_step, input_signature=spec)
+        signature = [([1, None, None, 3], "float32"), ([len(names)], "float32")]
+        self._gradient = input_gradient(self._loss, signature)
 
-    def _ascent_step(self, x, weights, step_size):
-        import tensorflow as tf
+    def _loss(self, x, weights):
+        self.traces += 1  # Python side effect: counts compilations only
+        features = self.extractor(x, training=False)
+        return dream_loss(features, {name: weights[i] for i, name in enumerate(self.layer_names)}), ()
 
-        self.traces += 1  # Python side effect: counts traces only
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            features = self.extractor(x, training=False)
-            loss = dream_loss(features, {name: weights[i] for i, name in enumerate(self.layer_names)})
-        grads = tape.gradient(loss, x)
-        grads /= tf.maximum(tf.reduce_mean(tf.abs(grads)), 1e-7)  # the book's normalisation
-        return loss, x + step_size * grads
+    def _step(self, x, weights, step_size):
+        import keras
+
+        loss, _, grads = self._gradient(x, weights)
+        grads = keras.ops.convert_to_numpy(grads)
+        grads /= max(float(np.mean(np.abs(grads))), 1e-7)  # the book's normalisation
+        return float(loss), x + step_size * grads
 
     def weight_vector(self, layer_weights: Mapping[str, float]) -> np.ndarray:
         weights = check_layer_weights(layer_weights, available=self.layer_names)
         return np.array([weights.get(name, 0.0) for name in self.layer_names], np.float32)
 
     def step(self, x, layer_weights: Mapping[str, float], step_size: float):
-        loss, x = self._step(np.asarray(x, np.float32), self.weight_vector(layer_weights), np.float32(step_size))
-        return float(loss), x.numpy()
+        return self._step(np.asarray(x, np.float32), self.weight_vector(layer_weights), np.float32(step_size))
 
     def gradient_ascent(
         self,
@@ -229,7 +226,7 @@ class DeepDream:
             if max_loss is not None and loss > max_loss:
                 break
             losses.append(loss)
-            x = new_x.numpy()
+            x = new_x
             if on_step is not None:
                 on_step(i, loss, x)
         return x, losses, False
@@ -303,21 +300,21 @@ def _check_positive(**values) -> None:
 def book_gradient_ascent(extractor, x, layer_weights, *, iterations: int, step: float, max_loss: float | None = None):
     """Listings 8.10-8.11 as the book runs them, ported faithfully: eager, one fetch per step.
 
-    ``fetch_loss_and_grads`` becomes an eager ``GradientTape`` pass (no
-    ``tf.function``), the gradient goes back to numpy and the update is done
-    there, as ``x += step * grad_values`` was.
+    ``fetch_loss_and_grads`` becomes an eager gradient function
+    (:func:`dlwp_widgets.gradients.input_gradient`, not compiled), the gradient goes back to
+    numpy and the update is done there, as ``x += step * grad_values`` was.
     """
-    import tensorflow as tf
+    import keras
 
+    from dlwp_widgets.gradients import input_gradient
+
+    fetch_loss_and_grads = input_gradient(lambda tensor: (dream_loss(extractor(tensor), layer_weights), ()), compile=False)
     x = np.asarray(x, np.float32)
     for _ in range(iterations):
-        tensor = tf.convert_to_tensor(x)
-        with tf.GradientTape() as tape:
-            tape.watch(tensor)
-            loss = dream_loss(extractor(tensor), layer_weights)
-        grads = tape.gradient(loss, tensor)
-        grads /= tf.maximum(tf.reduce_mean(tf.abs(grads)), 1e-7)
-        loss_value, grad_values = float(loss), grads.numpy()
+        loss, _, grads = fetch_loss_and_grads(x)
+        grads = keras.ops.convert_to_numpy(grads)
+        grads /= max(float(np.mean(np.abs(grads))), 1e-7)
+        loss_value, grad_values = float(loss), grads
         if max_loss is not None and loss_value > max_loss:
             break
         x = x + step * grad_values

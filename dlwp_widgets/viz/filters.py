@@ -1,8 +1,9 @@
 """Filter patterns by gradient ascent in input space (listings 5.45-5.53).
 
 The book builds a new graph and runs one filter at a time.  :class:`FilterVisualizer`
-compiles one ascent loop per layer (``tf.function`` with the filter indices as a
-tensor, so asking for another filter never retraces), runs a whole batch of filters
+compiles one gradient step per layer (:func:`dlwp_widgets.gradients.input_gradient`,
+with the filter choice as a mask tensor, so asking for another filter never
+recompiles; any Keras backend), runs a whole batch of filters
 in one go, normalises each image's gradient by that image's own RMS (normalising
 over the batch would let one strong filter shrink every other filter's steps),
 and caches every pattern it has computed.  Optional jitter and blur regularise
@@ -58,18 +59,25 @@ def book_filter_pattern(model, layer_name: str, filter_index: int, size: int = 1
 
     As in the book, the graph (here the feature extractor) is rebuilt on every call.
     """
-    import tensorflow as tf
+    import keras
+
+    from dlwp_widgets.gradients import input_gradient
 
     extractor = layer_extractor(model, layer_name)
-    image = tf.convert_to_tensor(np.random.random((1, size, size, 3)).astype(np.float32) * 20 + 128.0)
+    gradient = input_gradient(lambda x: (keras.ops.mean(extractor(x)[:, :, :, filter_index]), ()), compile=False)
+    image = np.random.random((1, size, size, 3)).astype(np.float32) * 20 + 128.0
     for _ in range(steps):
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            loss = tf.reduce_mean(extractor(image)[:, :, :, filter_index])
-        grads = tape.gradient(loss, image)
-        grads /= tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-5
+        grads = keras.ops.convert_to_numpy(gradient(image)[2])
+        grads /= np.sqrt(np.mean(np.square(grads))) + 1e-5
         image += grads * step_size
-    return deprocess_image(image.numpy()[0])
+    return deprocess_image(image[0])
+
+
+def _blur(images: np.ndarray) -> np.ndarray:
+    """A 3x3 binomial blur ([1, 2, 1] / 4 each way) of every channel, edges mirrored."""
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="symmetric")
+    rows = (padded[:, :-2] + 2 * padded[:, 1:-1] + padded[:, 2:]) / 4
+    return ((rows[:, :, :-2] + 2 * rows[:, :, 1:-1] + rows[:, :, 2:]) / 4).astype(np.float32)
 
 
 class FilterVisualizer:
@@ -85,7 +93,7 @@ class FilterVisualizer:
         jitter: int = 0,
         blur_every: int = 0,
     ):
-        import tensorflow as tf
+        from dlwp_widgets.gradients import input_gradient
 
         self.layer_name = layer_name
         self.extractor = layer_extractor(model, layer_name)
@@ -101,42 +109,36 @@ class FilterVisualizer:
         self.blur_every = int(blur_every)
         self.traces = 0
         self._cache: dict[tuple, np.ndarray] = {}
-        spec = [
-            tf.TensorSpec([None, size, size, 3], tf.float32),
-            tf.TensorSpec([None], tf.int32),
-            tf.TensorSpec([], tf.int32),
-            tf.TensorSpec([], tf.float32),
-        ]
-        self._ascent = tf.function(self._ascent_loop, input_signature=spec)
+        self._jitter_rng = np.random.default_rng(0)
+        signature = [([None, size, size, 3], "float32"), ([None, 1, 1, self.channels], "float32")]
+        self._gradient = input_gradient(self._chosen_activation, signature)
 
-    def _ascent_loop(self, images, filter_indices, steps, step_size):
-        import tensorflow as tf
+    def _chosen_activation(self, images, mask):
+        import keras
 
-        self.traces += 1  # Python side effect: runs once per trace only
-        mask = tf.one_hot(filter_indices, self.channels)[:, None, None, :]
-        blur = tf.constant([1.0, 2.0, 1.0]) / 4.0
-        kernel = tf.tile((blur[:, None] * blur[None, :])[:, :, None, None], [1, 1, 3, 1])
-        shift = tf.zeros([2], tf.int32)
-        for step in tf.range(steps):
+        self.traces += 1  # Python side effect: runs once per compilation only
+        activation = self.extractor(images, training=False)
+        # Each image's loss is its own filter's mean activation; images do not
+        # interact, so the gradient of the sum is every image's own gradient.
+        return keras.ops.sum(keras.ops.mean(keras.ops.sum(activation * mask, axis=-1), axis=(1, 2))), ()
+
+    def _ascent(self, images, filter_indices, steps: int, step_size: float) -> np.ndarray:
+        import keras
+
+        images = np.asarray(images, np.float32)
+        mask = np.eye(self.channels, dtype=np.float32)[np.asarray(filter_indices)][:, None, None, :]
+        for step in range(int(steps)):
             if self.jitter:
-                shift = tf.random.uniform([2], -self.jitter, self.jitter + 1, dtype=tf.int32)
-                images = tf.roll(images, shift, axis=[1, 2])
-            with tf.GradientTape() as tape:
-                tape.watch(images)
-                activation = self.extractor(images, training=False)
-                # Each image's loss is its own filter's mean activation; images do not
-                # interact, so the gradient of the sum is every image's own gradient.
-                total = tf.reduce_sum(tf.reduce_mean(tf.reduce_sum(activation * mask, axis=-1), axis=[1, 2]))
-            grads = tape.gradient(total, images)
+                shift = tuple(int(v) for v in self._jitter_rng.integers(-self.jitter, self.jitter + 1, size=2))
+                images = np.roll(images, shift, axis=(1, 2))
+            grads = keras.ops.convert_to_numpy(self._gradient(images, mask)[2])
             # One RMS per image: each filter's step size is independent of the others.
-            grads /= tf.sqrt(tf.reduce_mean(tf.square(grads), axis=[1, 2, 3], keepdims=True)) + 1e-5
-            images += grads * step_size
+            grads /= np.sqrt(np.mean(np.square(grads), axis=(1, 2, 3), keepdims=True)) + 1e-5
+            images = images + grads * np.float32(step_size)
             if self.jitter:
-                images = tf.roll(images, -shift, axis=[1, 2])
-            if self.blur_every:
-                if (step + 1) % self.blur_every == 0:
-                    padded = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="SYMMETRIC")
-                    images = tf.nn.depthwise_conv2d(padded, kernel, [1, 1, 1, 1], "VALID")
+                images = np.roll(images, tuple(-v for v in shift), axis=(1, 2))
+            if self.blur_every and (step + 1) % self.blur_every == 0:
+                images = _blur(images)
         return images
 
     def _key(self, index: int, steps: int, step_size: float, seed: int) -> tuple:

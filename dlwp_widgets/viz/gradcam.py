@@ -1,12 +1,15 @@
 """Grad-CAM class-activation heatmaps (listings 5.58-5.60), for plain and nested models.
 
 The book slices ``model.output[:, 386]`` and calls ``K.gradients``; today a
-"gradient model" returns (feature map, predictions) and a ``GradientTape`` takes
-the class score's gradient.  Building that model naively from a layer inside a
+"gradient model" returns (feature map, predictions), and the class score's
+gradient with respect to the feature map is taken through the model's upper part
+(feature map -> predictions) by :func:`dlwp_widgets.gradients.input_gradient`, on
+any Keras backend.  Building that model naively from a layer inside a
 nested conv base (``Sequential([vgg16_base, Flatten(), Dense...])``) fails with
 "Graph disconnected": the inner layer's output belongs to the inner graph.
 :func:`gradcam_model` handles it by splitting the nested model at the target
-layer and replaying the outer layers on top.
+layer and replaying the outer layers on top, all in one flat graph (so that the
+upper part is a model of its own).
 """
 
 from __future__ import annotations
@@ -85,35 +88,43 @@ def _search(model, name: str) -> list[str] | None:
 
 
 def _split_model(model, path: list[str]):
-    """A model ``x -> (feature map at path, model output)``.
+    """A model ``x -> (feature map at path, model output)``, one flat graph.
 
     Functional models are cut inside their own graph.  A ``Sequential`` model, and
     any model whose target sits in a nested model, is replayed layer by layer on
     a fresh input: a layer's ``output`` in a reloaded or nested ``Sequential`` can
     belong to another call than ``model.outputs`` (gradients would be None, or
-    Keras reports a disconnected graph).
+    Keras reports a disconnected graph).  A nested model is applied as its two
+    halves, so the output depends on the feature map within the outer graph.
     """
+    import keras
+
+    inputs = keras.Input(shape=model.input_shape[1:])
+    feature_map, output = _apply_split(model, path, inputs)
+    return keras.Model(inputs, [feature_map, output])
+
+
+def _apply_split(model, path: list[str], x):
     import keras
 
     head, rest = path[0], path[1:]
     target = model.get_layer(head)
     if not rest and not isinstance(model, keras.Sequential):
-        return keras.Model(single_input(model), [target.output, model.outputs[0]])
-    inner = _split_model(target, rest) if rest else None
-    inputs = keras.Input(shape=model.input_shape[1:])
-    x, feature_map = inputs, None
+        feature_map = keras.Model(single_input(model), target.output)(x)
+        return feature_map, keras.Model(target.output, model.outputs[0])(feature_map)
+    feature_map = None
     for layer in model.layers:
         if type(layer).__name__ == "InputLayer":
             continue
         if layer is not target:
             x = layer(x)
-        elif inner is None:
+        elif not rest:
             x = feature_map = layer(x)
         else:
-            feature_map, x = inner(x)
+            feature_map, x = _apply_split(target, rest, x)
     if feature_map is None:
         raise ValueError(f"{head!r} is not on the path from {model.name}'s input to its output.")
-    return keras.Model(inputs, [feature_map, x])
+    return feature_map, x
 
 
 def gradcam_model(model, layer=None):
@@ -140,7 +151,7 @@ def class_score(predictions, class_index: int):
     the unit's output, class 0 its complement (``1 - p``), so both classes of a
     binary model have heatmaps.
     """
-    import tensorflow as tf
+    import keras
 
     units = predictions.shape[-1]
     if units == 1:
@@ -149,7 +160,7 @@ def class_score(predictions, class_index: int):
         return predictions[:, 0] if class_index == 1 else 1.0 - predictions[:, 0]
     if not 0 <= class_index < units:
         raise ValueError(f"Class {class_index} is out of range: the model has {units} outputs (0-{units - 1}).")
-    return tf.gather(predictions, class_index, axis=-1)
+    return keras.ops.take(predictions, class_index, axis=-1)
 
 
 def gradcam_heatmap(grad_model, batch: np.ndarray, class_index: int) -> tuple[np.ndarray, np.ndarray]:
@@ -159,21 +170,26 @@ def gradcam_heatmap(grad_model, batch: np.ndarray, class_index: int) -> tuple[np
     weighted channel sum goes through a ReLU and is divided by its maximum, except
     when that maximum is 0 (no positive evidence): then the heatmap is all zeros.
     """
-    import tensorflow as tf
+    import keras
 
-    batch = tf.convert_to_tensor(np.asarray(batch, dtype=np.float32))
-    with tf.GradientTape() as tape:
-        tape.watch(batch)
-        feature_map, predictions = grad_model(batch, training=False)
-        score = class_score(predictions, class_index)
-    grads = tape.gradient(score, feature_map)
+    from dlwp_widgets.gradients import input_gradient
+
+    features = keras.Model(grad_model.inputs[0], grad_model.outputs[0])
+    upper = keras.Model(grad_model.outputs[0], grad_model.outputs[1])
+    feature_map = features(np.asarray(batch, dtype=np.float32), training=False)
+
+    def score(feature_map):
+        predictions = upper(feature_map, training=False)
+        return keras.ops.sum(class_score(predictions, class_index)), predictions
+
+    _, predictions, grads = input_gradient(score)(feature_map)
     if grads is None:
         raise ValueError("The prediction does not depend on the chosen layer's output: pick another layer.")
-    weights = tf.reduce_mean(grads, axis=(0, 1, 2))  # one weight per channel
-    heatmap = tf.nn.relu(tf.reduce_sum(feature_map[0] * weights, axis=-1)).numpy()
+    weights = keras.ops.mean(grads, axis=(0, 1, 2))  # one weight per channel
+    heatmap = keras.ops.convert_to_numpy(keras.ops.relu(keras.ops.sum(feature_map[0] * weights, axis=-1)))
     peak = float(heatmap.max())
     heatmap = heatmap / peak if peak > 0 and np.isfinite(peak) else np.zeros_like(heatmap)
-    return heatmap.astype(np.float32), np.asarray(predictions)[0]
+    return heatmap.astype(np.float32), keras.ops.convert_to_numpy(predictions)[0]
 
 
 def top_predictions(predictions: np.ndarray, k: int = 5, class_names=None) -> list[tuple[int, str, float]]:

@@ -157,9 +157,10 @@ def as_rgb_array(image, *, max_side: int = WORKING_SIDE) -> np.ndarray:
 
 def resize(image: np.ndarray, size) -> np.ndarray:
     """Bilinear resize of an (H, W, C) float array to ``size=(height, width)``."""
-    import tensorflow as tf
+    from keras import ops
 
-    return tf.image.resize(image, tuple(int(v) for v in size)).numpy()
+    resized = ops.image.resize(np.asarray(image, np.float32), tuple(int(v) for v in size), interpolation="bilinear")
+    return ops.convert_to_numpy(resized)
 
 
 def model_input(image, model, *, scale: float = 1.0 / 255, preprocess=None) -> np.ndarray:

@@ -10,7 +10,8 @@ fetches loss and gradients with ``K.function``.  Here:
   (a batch of 1 instead of 3);
 * the losses are ``keras.ops`` (:func:`content_loss`, :func:`gram_matrix`,
   :func:`style_loss`, :func:`total_variation_loss`);
-* one ``tf.function`` returns loss and gradients together, and SciPy's L-BFGS
+* one compiled function (:func:`dlwp_widgets.gradients.input_gradient`, any
+  Keras backend) returns loss and gradients together, and SciPy's L-BFGS
   gets both from one call (``scipy.optimize.minimize(..., jac=True)``), where
   the book's ``Evaluator`` class cached the gradients of a call it made for the
   loss.  The loss weights are arguments of the compiled function, so moving a
@@ -178,8 +179,7 @@ class StyleTransfer:
         style_layers: Sequence[str] = BOOK_STYLE_LAYERS,
         max_height: int = MAX_HEIGHT,
     ):
-        import tensorflow as tf
-
+        from dlwp_widgets.gradients import input_gradient
         from dlwp_widgets.viz.images import as_rgb_array
 
         content = as_rgb_array(content_image)
@@ -198,8 +198,8 @@ class StyleTransfer:
         self.style_grams = [gram_matrix(style_features[name][0]) for name in self.style_layers]
         self.traces = 0
         self.evaluations = 0
-        spec = [tf.TensorSpec([1, *self.size, 3], tf.float32), tf.TensorSpec([3], tf.float32)]
-        self._loss_and_grads = tf.function(self._evaluate, input_signature=spec)
+        signature = [([1, *self.size, 3], "float32"), ([3], "float32")]
+        self._loss_and_grads = input_gradient(self._evaluate, signature)
 
     def total_loss(self, x, weights):
         """Listing 8.21: weighted content + style (averaged over the style layers) + total variation."""
@@ -213,20 +213,17 @@ class StyleTransfer:
         return loss + tv_weight * total_variation_loss(x)
 
     def _evaluate(self, x, weights):
-        import tensorflow as tf
-
-        self.traces += 1  # Python side effect: counts traces only
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            loss = self.total_loss(x, weights)
-        return loss, tape.gradient(loss, x)
+        self.traces += 1  # Python side effect: counts compilations only
+        return self.total_loss(x, weights), ()
 
     def loss_and_grads(self, x, weights) -> tuple[float, np.ndarray]:
         """Loss (float) and its gradient (float64, flat) for the flat or batched picture ``x``: what SciPy needs."""
         self.evaluations += 1
         x = np.asarray(x, np.float32).reshape((1, *self.size, 3))
-        loss, grads = self._loss_and_grads(x, np.asarray(weights, np.float32))
-        return float(loss), grads.numpy().astype(np.float64).ravel()
+        import keras
+
+        loss, _, grads = self._loss_and_grads(x, np.asarray(weights, np.float32))
+        return float(loss), keras.ops.convert_to_numpy(grads).astype(np.float64).ravel()
 
     def run(
         self,
@@ -292,23 +289,25 @@ def book_loss_and_grads(
     (the book's concatenated input tensor), and the style Gram matrices are
     recomputed each time.
     """
-    import tensorflow as tf
+    import keras
 
-    combination = tf.convert_to_tensor(np.asarray(combination, np.float32))
+    from dlwp_widgets.gradients import input_gradient
+
     content_weight, style_weight, tv_weight = weights
-    with tf.GradientTape() as tape:
-        tape.watch(combination)
-        batch = tf.concat([target, style, combination], axis=0)
+    area = int(combination.shape[1]) * int(combination.shape[2])
+
+    def total(combination):
+        batch = keras.ops.concatenate([target, style, combination], axis=0)
         features = extractor(batch)
         layer = features[content_layer]
         loss = content_weight * content_loss(layer[0], layer[2])
-        area = int(combination.shape[1]) * int(combination.shape[2])
         for name in style_layers:
             layer = features[name]
             loss = loss + (style_weight / len(style_layers)) * style_loss(layer[1], layer[2], area)
-        loss = loss + tv_weight * total_variation_loss(combination)
-    grads = tape.gradient(loss, combination)
-    return float(loss), grads.numpy().astype(np.float64).ravel()
+        return loss + tv_weight * total_variation_loss(combination), ()
+
+    loss, _, grads = input_gradient(total, compile=False)(np.asarray(combination, np.float32))
+    return float(loss), keras.ops.convert_to_numpy(grads).astype(np.float64).ravel()
 
 
 def fit_pair(content_image, style_image, *, max_side: int = 1024) -> tuple[np.ndarray, np.ndarray, str]:

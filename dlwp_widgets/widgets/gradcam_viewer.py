@@ -96,7 +96,9 @@ class GradCAMViewer(ShowsErrors, widgets.VBox):
         self.picture.layout.visibility = None
         self.picture_array, self.batch = picture, batch
         self._heatmaps = {}
-        self.last_predictions = cam.top_predictions(np.asarray(predictions)[0], self.top_k, self.class_names)
+        from keras import ops
+
+        self.last_predictions = cam.top_predictions(ops.convert_to_numpy(predictions)[0], self.top_k, self.class_names)
         self.predictions.value = "<br>".join(
             f"{rank}. {html.escape(name)} (class {index}): {prob:.4f}"
             for rank, (index, name, prob) in enumerate(self.last_predictions, start=1)

@@ -69,3 +69,25 @@ def test_setup_seeds_numpy_reproducibly(capsys):
     assert np.array_equal(first, np.random.rand(3))
     banner = capsys.readouterr().out
     assert "run mode: smoke" in banner and "GPU" in banner
+
+
+def test_configured_backend_follows_keras_order(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert config.configured_backend() == "tensorflow"  # no keras.json: Keras' default
+    (tmp_path / "keras.json").write_text(json.dumps({"backend": "torch"}))
+    assert config.configured_backend() == "torch"
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert config.configured_backend() == "jax"  # the variable wins over the file
+
+
+def test_install_summary_says_whether_the_runtime_tensorflow_was_kept():
+    def item(name, version):
+        return {"metadata": {"name": name, "version": version}}
+
+    kept = {"install": [item("dlwp-companion", "0.2.0"), item("keras-tuner", "1.4.8")]}
+    assert config.install_summary(kept) == "pip installed 2 other packages and kept the runtime's tensorflow, keras, numpy"
+    replaced = {"install": [item("dlwp-companion", "0.2.0"), item("TensorFlow", "2.21.0")]}
+    assert config.install_summary(replaced) == "pip installed 1 other package and replaced tensorflow 2.21.0"

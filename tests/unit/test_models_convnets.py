@@ -86,6 +86,7 @@ def test_vgg16_loads_verified_weights(offline, monkeypatch):
 def test_saved_model_path_is_in_the_cache(offline):
     path = convnets.saved_model_path("x.keras")
     assert path.parent.is_dir() and str(path).startswith(str(offline / "cache"))
+    assert path.parent.name == keras.backend.backend()  # one folder per backend: their saved optimizers differ
 
 
 def test_saved_model_path_falls_back_where_the_cache_cannot_be_written(offline, monkeypatch, capsys):
@@ -94,7 +95,7 @@ def test_saved_model_path_falls_back_where_the_cache_cannot_be_written(offline, 
     monkeypatch.setenv(core.ENV_CACHE_DIR, str(blocker))  # the cache "folder" is a file
     monkeypatch.setattr(tempfile, "tempdir", str(offline))  # the fallback goes under tmp_path
     path = convnets.saved_model_path("x.keras")
-    assert path.parent.is_dir() and path.parent == core.work_dir() / "dlwp-models"
+    assert path.parent.is_dir() and path.parent == core.work_dir() / "dlwp-models" / keras.backend.backend()
     assert str(path).startswith(str(offline / "dlwp-cache-"))
     path.write_bytes(b"saved")  # 5.2 saves here, 5.4 reads it back
     assert convnets.saved_model_path("x.keras").read_bytes() == b"saved"

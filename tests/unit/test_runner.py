@@ -173,3 +173,27 @@ def test_real_data_metrics_are_judged_against_the_book():
     target = targets()["mnist_dense_test_accuracy"]
     assert target.verdict(0.975) == "within"
     assert target.verdict(0.95) == "outside"
+
+
+def test_default_jobs_is_one_per_core_as_memory_allows(monkeypatch):
+    from types import SimpleNamespace
+
+    from dlwp_widgets.book import runner
+
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=64 * 2**30))
+    jobs, reason = runner.default_jobs()
+    assert jobs == 4 and reason.startswith("4 cores, 64.0 GiB")
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=int(2.5 * runner.NOTEBOOK_MEMORY_BYTES)))
+    assert runner.default_jobs()[0] == 2  # memory for two notebooks only
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=2**20))
+    assert runner.default_jobs()[0] == 1  # never fewer than one
+
+
+def test_results_record_the_keras_backend(tmp_path, monkeypatch):
+    from dlwp_widgets.book.runner import write_results
+
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    options = RunOptions(out_dir=tmp_path)
+    path = write_results([], options, 1.0)
+    assert json.loads(path.read_text())["keras_backend"] == "jax"

@@ -46,7 +46,7 @@ def test_cache_runs_one_forward_pass_per_image():
     assert first is again and cache.forward_passes == 1
     cache.activations(batch * 0.5)
     assert cache.forward_passes == 2
-    expected = model.layers[0](batch).numpy()[0]
+    expected = keras.ops.convert_to_numpy(model.layers[0](batch))[0]
     np.testing.assert_allclose(first["c1"], expected, rtol=1e-5, atol=1e-6)
 
 

@@ -52,7 +52,8 @@ def test_compiled_step_equals_the_books_eager_step_and_compiles_once():
     assert not stopped and len(losses) == 3
     assert losses[-1] > losses[0], "gradient ascent must increase the dream loss"
     dreamer.gradient_ascent(dd.preprocess(picture(30, 20)), {"c1": 1.0}, iterations=2, step=0.02)
-    assert dreamer.traces == 1  # another size and other weights: same compiled step
+    # another size and other weights: the same compiled step on TensorFlow; JAX compiles once per size
+    assert dreamer.traces == (1 if keras.backend.backend() == "tensorflow" else 2)
 
 
 def test_max_loss_stops_the_ascent_before_the_step():

@@ -27,7 +27,8 @@ def test_batched_patterns_match_single_runs_and_compile_once():
     together = batched.patterns(range(6), steps=4, batch_size=4)
     alone = flt.FilterVisualizer(model, "c2", size=16).patterns([4], steps=4)[0]
     np.testing.assert_array_equal(together[4], alone)
-    assert batched.traces == 1  # two batches, six filter indices, one trace
+    # two batches, six filter indices: one trace on TensorFlow (any batch size), one per batch shape on JAX
+    assert batched.traces == (1 if keras.backend.backend() == "tensorflow" else 2)
     assert all(p.shape == (16, 16, 3) and p.dtype == np.uint8 for p in together)
 
 
@@ -36,8 +37,8 @@ def test_gradient_is_normalised_per_image_not_over_the_batch():
     model = conv_model()
     visualizer = flt.FilterVisualizer(model, "c1", size=12)
     start = np.stack([flt.start_image(12, seed) for seed in (1, 2)])
-    together = visualizer._ascent(start, np.array([0, 1], np.int32), np.int32(1), np.float32(1.0)).numpy()
-    alone = visualizer._ascent(start[1:], np.array([1], np.int32), np.int32(1), np.float32(1.0)).numpy()
+    together = visualizer._ascent(start, np.array([0, 1], np.int32), np.int32(1), np.float32(1.0))
+    alone = visualizer._ascent(start[1:], np.array([1], np.int32), np.int32(1), np.float32(1.0))
     np.testing.assert_allclose(together[1], alone[0], rtol=1e-4, atol=1e-3)
     step = together[1] - start[1]
     assert np.sqrt(np.mean(step**2)) == pytest.approx(1.0, rel=1e-2)  # 1 up to the epsilon

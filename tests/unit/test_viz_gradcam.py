@@ -58,9 +58,10 @@ def test_naive_gradient_model_on_a_nested_layer_fails_but_ours_works():
     x = np.random.default_rng(0).random((1, SIZE, SIZE, 3)).astype("float32")
     feature_map, predictions = grad_model(x)
     assert tuple(feature_map.shape) == (1, 16, 16, 6)
-    np.testing.assert_allclose(predictions.numpy(), model(x).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(predictions), keras.ops.convert_to_numpy(model(x)), rtol=1e-5)
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the hand computation uses TensorFlow's GradientTape")
 def test_heatmap_matches_a_hand_computation():
     model = flat_model()
     x = np.random.default_rng(1).random((1, SIZE, SIZE, 3)).astype("float32")

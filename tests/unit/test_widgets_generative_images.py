@@ -70,7 +70,8 @@ def test_dream_controls_dream_and_show_progress():
     controls.weight_sliders["c1"].value = 3.0
     controls.step.value = 0.02
     controls.dream()
-    assert controls.dreamer.traces == 1  # new weights and step: no recompilation
+    # new weights and step: no recompilation (TensorFlow: one for every size; JAX: one per octave's size)
+    assert controls.dreamer.traces == (1 if keras.backend.backend() == "tensorflow" else 2)
     assert not controls.dream_button.disabled and controls.stop_button.disabled
 
 
