@@ -153,8 +153,11 @@ def crawl_site(index: Path, screenshots: Path = SCREENSHOTS, prefix: str = "site
                 if not shots["widget-page"].exists():
                     page.locator(".widget-subarea").first.scroll_into_view_if_needed()
                     page.screenshot(path=str(shots["widget-page"]))
-            # The site's own images (data: and blob: URIs, files it serves), widgets' pictures included.
-            local = f"[...document.images].filter(i => /^(data|blob):/.test(i.src) || i.src.startsWith('{server.base}'))"
+            # The site's own images (data: and blob: URIs, files it serves), widgets' pictures included, as far
+            # as the page shows them: a widget's hidden view (the latent explorer's grid before "grid" is chosen)
+            # holds no picture yet, and a reader never sees it.
+            local = (f"[...document.images].filter(i => (/^(data|blob):/.test(i.src) || i.src.startsWith('{server.base}'))"
+                     " && i.getClientRects().length > 0)")
             broken = page.evaluate(
                 f"() => {local}.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
             )
