@@ -525,6 +525,21 @@ def _png_file(path: Path, size: int = 64) -> Path:
     return path
 
 
+def _background_run_redraws(page, area, image, start, screenshot: str) -> tuple[dict, dict]:
+    """Run ``start()``'s background work and check what a reader sees: progress, Stop, a new picture, no error.
+
+    Returns the picture before and after the run (callers add their own checks of it).
+    """
+    before = _picture(image)
+    seen = _run_in_background(page, area, start)
+    after = _picture(image)
+    area.screenshot(path=str(SCREENSHOTS / screenshot))
+    assert seen["stopEnabled"] and seen["progress"] > 0
+    assert after["sha256"] != before["sha256"]
+    assert area.locator(WIDGET_ERROR).count() == 0
+    return before, after
+
+
 def _run_in_background(page, area, start) -> dict:
     """Start background work with ``start()``; wait until it is over; what the progress bar and Stop showed."""
     area.evaluate(WATCH_BACKGROUND)
@@ -680,14 +695,10 @@ def test_dream_controls_dream_an_uploaded_picture_with_progress_and_stop(noteboo
     _wait_for_change(page, image, IMAGE_SRC, notebook_picture["src"])
     page.wait_for_function("(area) => /Press Dream/.test(area.innerText)", arg=area.element_handle(),
                            timeout=WIDGET_UPDATE_TIMEOUT_MS)
-    before = _picture(image)  # the uploaded picture, fitted
-    assert before["sha256"] != notebook_picture["sha256"]
-    seen = _run_in_background(page, area, lambda: _button(area, "Dream").click())
-    after = _picture(image)
-    area.screenshot(path=str(SCREENSHOTS / "8.2-dream-controls.png"))
-    assert seen["stopEnabled"] and seen["progress"] > 0
-    assert after["sha256"] != before["sha256"] and after["size"] > 500
-    assert area.locator(WIDGET_ERROR).count() == 0
+    before, after = _background_run_redraws(page, area, image, lambda: _button(area, "Dream").click(),
+                                            "8.2-dream-controls.png")
+    assert before["sha256"] != notebook_picture["sha256"]  # the dream started from the uploaded picture, fitted
+    assert after["size"] > 500
 
 
 def test_style_mixer_runs_with_progress_and_stop(notebook_page):
@@ -695,16 +706,15 @@ def test_style_mixer_runs_with_progress_and_stop(notebook_page):
     area = _area_with(page, "button", "Run")
     assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
     image = area.locator("img.widget-image").last
-    before = _picture(image)
     iterations = _slider(area, "iterations").locator(".noUi-handle")
-    iterations.focus()
-    iterations.press("ArrowRight")
-    seen = _run_in_background(page, area, lambda: _button(area, "Run").click())
-    after = _picture(image)
-    area.screenshot(path=str(SCREENSHOTS / "8.3-style-mixer.png"))
-    assert seen["stopEnabled"] and seen["progress"] > 0
-    assert after["sha256"] != before["sha256"] and after["size"] > 500
-    assert area.locator(WIDGET_ERROR).count() == 0
+
+    def more_iterations_then_run():
+        iterations.focus()
+        iterations.press("ArrowRight")
+        _button(area, "Run").click()
+
+    _, after = _background_run_redraws(page, area, image, more_iterations_then_run, "8.3-style-mixer.png")
+    assert after["size"] > 500
 
 
 def test_latent_explorer_z_slider_decodes_a_new_digit(notebook_page):
@@ -725,14 +735,8 @@ def test_gan_timeline_trains_more_with_progress_and_stop(notebook_page):
     snapshot = _slider(area, "snapshot")
     steps_before = area.inner_text()
     samples = area.locator("img.widget-image").first
-    before = _picture(samples)
-    seen = _run_in_background(page, area, lambda: _button(area, "Train more").click())
-    area.screenshot(path=str(SCREENSHOTS / "8.5-gan-timeline.png"))
-    after = _picture(samples)
-    assert seen["stopEnabled"] and seen["progress"] > 0
+    _background_run_redraws(page, area, samples, lambda: _button(area, "Train more").click(), "8.5-gan-timeline.png")
     assert area.inner_text() != steps_before and snapshot.count() == 1
-    assert after["sha256"] != before["sha256"]
-    assert area.locator(WIDGET_ERROR).count() == 0
 
 
 def test_adversarial_explorer_iterative_attack_with_progress_and_stop(notebook_page):
@@ -740,14 +744,10 @@ def test_adversarial_explorer_iterative_attack_with_progress_and_stop(notebook_p
     area = _widget(page, slider_label="ε")
     assert area.count() == 1 and area.locator(WIDGET_ERROR).count() == 0
     image = area.locator("img.widget-image").first
-    before = _picture(image)
     method = _control(area, ".widget-dropdown", "attack").locator("select")
-    seen = _run_in_background(page, area, lambda: method.select_option(label="iterative (BIM)"))
-    after = _picture(image)
-    area.screenshot(path=str(SCREENSHOTS / "9.2-adversarial-explorer.png"))
-    assert seen["stopEnabled"] and seen["progress"] > 0
-    assert after["sha256"] != before["sha256"] and after["size"] > 500
-    assert area.locator(WIDGET_ERROR).count() == 0
+    _, after = _background_run_redraws(page, area, image, lambda: method.select_option(label="iterative (BIM)"),
+                                       "9.2-adversarial-explorer.png")
+    assert after["size"] > 500
 
 
 def test_hull_explorer_dimension_slider_recomputes_with_progress_and_stop(notebook_page):
