@@ -397,7 +397,8 @@ word_ids = np.concatenate([positive_ids, negative_ids])
 separation = monitoring.projection_separation(embeddings[word_ids], np.repeat([True, False], 50))
 print("most positive:", [words[i] for i in positive_ids[:8]])
 print("most negative:", [words[i] for i in negative_ids[:8]])
-record("imdb_embedding_pca_separation", separation, baseline=None if run.smoke else 0.5)
-record("imdb_tensorboard_convnet_val_accuracy", history.history["val_accuracy"][-1], baseline=None if run.smoke else 0.5)
+record("imdb_embedding_pca_separation", separation, baseline=None if run.smoke else 0.5, datasets=["imdb"])
+record("imdb_tensorboard_convnet_val_accuracy", history.history["val_accuracy"][-1], baseline=None if run.smoke else 0.5,
+       datasets=["imdb"])
 
 against_the_book()

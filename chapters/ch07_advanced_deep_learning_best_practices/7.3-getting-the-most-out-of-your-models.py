@@ -336,9 +336,11 @@ from dlwp_widgets.book import record, against_the_book
 test_preds = [m.predict(x_test, verbose=0) for m in (model_a, model_b, model_c, model_d)]
 best_member = max(ensembling.member_accuracies(test_preds, y_test))
 majority = max(y_tune_val.mean(), 1 - y_tune_val.mean())
-record("tuner_best_val_accuracy", tuning.best_trial(trials)["score"], baseline=None if run.smoke else majority)
-record("ensemble_best_member_test_accuracy", best_member)
-naive = record("ensemble_naive_test_accuracy", ensembling.ensemble_accuracy(test_preds, y_test))
-record("ensemble_optimised_test_accuracy", ensembling.ensemble_accuracy(test_preds, y_test, weights), baseline=None if run.smoke else naive)
+record("tuner_best_val_accuracy", tuning.best_trial(trials)["score"], baseline=None if run.smoke else majority,
+       datasets=["imdb"])
+record("ensemble_best_member_test_accuracy", best_member, datasets=["mnist"])
+naive = record("ensemble_naive_test_accuracy", ensembling.ensemble_accuracy(test_preds, y_test), datasets=["mnist"])
+record("ensemble_optimised_test_accuracy", ensembling.ensemble_accuracy(test_preds, y_test, weights),
+       baseline=None if run.smoke else naive, datasets=["mnist"])
 
 against_the_book()
