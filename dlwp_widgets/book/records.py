@@ -263,7 +263,7 @@ class RecordRow:
     metric: str
     ours: str
     book: str
-    tolerance: str
+    tolerance: str  # ± the book's figure, and the target's claim where it has one
     verdict: str  # pass, FAIL (in how many seeds, why), or the statuses of comparison.compare
     data: str
     recorded: str
@@ -334,6 +334,8 @@ def record_rows(records: list[dict]) -> list[RecordRow]:
                 continue
             book = f"{target.book:.4g}" if target.book is not None else target.book_text
             tolerance = f"±{target.tolerance:g}" if target.tolerance is not None else ""
+            if target.claim is not None:
+                tolerance = " ".join(filter(None, [tolerance, f"claim: {target.claim.text()}"]))
             data = _data_text(summary.get("datasets", list(record["data"])))
             rows.append(RecordRow(record["notebook"].split("-")[0], name, _ours(summary), book, tolerance,
                                   _verdict(verdicts.get(name, [])), data, _recorded_text(record), summary["n"]))
@@ -342,7 +344,7 @@ def record_rows(records: list[dict]) -> list[RecordRow]:
 
 def readme_table(records: list[dict]) -> str:
     """The README's table of the latest records (between its two markers)."""
-    lines = [README_START, "", "| Notebook | Metric | Ours (real data, full mode) | Book | Tolerance | Verdict "
+    lines = [README_START, "", "| Notebook | Metric | Ours (real data, full mode) | Book | Tolerance / claim | Verdict "
              "(every seed) | Seeds | Data | Recorded |", "|---|---|---|---|---|---|---|---|---|"]
     for row in record_rows(records):
         lines.append(f"| {row.notebook} | `{row.metric}` | {row.ours} | {row.book.replace('|', '/')} | {row.tolerance} | "
