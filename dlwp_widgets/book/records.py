@@ -384,7 +384,7 @@ def results_section(records: list[dict]) -> str:
              "every seed passes.</p>")
     if not rows:
         return intro + "<p>No record yet.</p>"
-    return (intro + "<table><thead><tr><th>Notebook</th><th>Metric</th><th>Ours</th><th>Book</th><th>Tolerance</th>"
+    return (intro + "<table><thead><tr><th>Notebook</th><th>Metric</th><th>Ours</th><th>Book</th><th>Tolerance / claim</th>"
             "<th>Verdict (every seed)</th><th>Seeds</th><th>Data</th><th>Recorded</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
