@@ -1,12 +1,16 @@
-"""The one backend-specific piece of the gradient computations: a loss's gradient with respect to an input.
+"""The one backend-specific piece of the gradient computations.
 
 Filter patterns, Grad-CAM, DeepDream, style transfer and adversarial examples all
 need ``d loss / d x`` for an input ``x`` (a picture, a feature map), not for a
-model's weights.  Keras 3 has no backend-neutral way to take it, so this module
-holds one small function per backend, the pattern Keras' own guides use for
-custom training steps: a ``GradientTape`` inside ``tf.function`` on TensorFlow,
-``jax.jit(jax.value_and_grad(...))`` on JAX, ``torch.autograd.grad`` on PyTorch.
-Everything else in those modules is ``keras.ops`` or NumPy.
+model's weights: :func:`input_gradient`.  The GAN's training step (chapter 8.5)
+needs each network's weight gradients in turn: :func:`weight_gradients`, with
+:func:`stateless_on_jax` serving the same step to JAX's stateless trainer.
+Keras 3 has no backend-neutral way to take either, so this module holds one small
+function per backend, the pattern Keras' own guides use for custom training
+steps: a ``GradientTape`` (inside ``tf.function``) on TensorFlow,
+``jax.value_and_grad`` (``jax.jit``-compiled, or inside the trainer's compiled
+step) on JAX, ``torch.autograd.grad`` on PyTorch.  Everything else in those
+modules is ``keras.ops`` or NumPy.
 """
 
 from __future__ import annotations
@@ -95,13 +99,17 @@ def _detached(tree):
     return keras.tree.map_structure(lambda t: t.detach() if hasattr(t, "detach") else t, tree)
 
 
-def weight_gradients(loss_fn: Callable, weights: Sequence) -> tuple:
-    """``(loss, aux, [d loss / d w for w in weights])`` for ``loss_fn() -> (scalar loss, aux)``, inside a ``train_step``.
+def weight_gradients(loss_fn: Callable, weights: Sequence, variables: Sequence = ()) -> tuple:
+    """``(loss, aux, [d loss / d w for w in weights])`` for ``loss_fn() -> (scalar loss, aux)``.
 
-    TensorFlow records with a ``GradientTape``, PyTorch with autograd.  JAX's
-    trainer calls a custom ``train_step`` with the model's state and expects a
-    new state back (stateless training), which the VAE and GAN steps are not
-    written for: there this raises, naming the backends that work.
+    Written for stateful training steps (:func:`stateless_on_jax` runs them on JAX):
+    TensorFlow records with a ``GradientTape``, PyTorch with autograd, JAX takes
+    ``jax.value_and_grad`` of ``loss_fn`` run in a ``keras.StatelessScope`` that
+    maps ``weights`` to the values being differentiated.  ``variables``: every
+    other variable ``loss_fn`` reads or updates (the networks' other weights, the
+    random-seed states of ``Dropout`` and ``keras.random``); JAX maps them too and
+    assigns their updates afterwards (the other backends update them in place and
+    ignore the argument).
     """
     name = backend_name()
     if name == "tensorflow":
@@ -116,8 +124,56 @@ def weight_gradients(loss_fn: Callable, weights: Sequence) -> tuple:
         loss, aux = loss_fn()
         grads = torch.autograd.grad(loss, [w.value for w in weights], allow_unused=True)
         return loss, aux, [torch.zeros_like(w.value) if g is None else g for g, w in zip(grads, weights)]
-    raise NotImplementedError(
-        f"The VAE and GAN training steps run on the tensorflow and torch Keras backends, not {name!r}: "
-        "JAX's stateless train_step(state, data) is not written for them yet (dlwp_widgets/models/generative.py). "
-        "Set KERAS_BACKEND=tensorflow (or torch) for chapter 8.4-8.5."
-    )
+    if name == "jax":
+        return _jax_weight_gradients(loss_fn, weights, variables)
+    raise ValueError(f"Keras backend {name!r} is not supported: use tensorflow, jax or torch (KERAS_BACKEND).")
+
+
+def _jax_weight_gradients(loss_fn, weights, variables):
+    import jax
+    import keras
+
+    weight_ids = {id(w) for w in weights}
+    others = list({id(v): v for v in variables if id(v) not in weight_ids}.values())
+    other_values = [v.value for v in others]  # inside a StatelessScope: that scope's values
+
+    def loss_of(weight_values):
+        mapping = list(zip(weights, weight_values)) + list(zip(others, other_values))
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            loss, aux = loss_fn()
+        return loss, (aux, [scope.get_current_value(v) for v in others])
+
+    (loss, (aux, updated)), grads = jax.value_and_grad(loss_of, has_aux=True)([w.value for w in weights])
+    for variable, value in zip(others, updated):
+        variable.assign(value)  # recorded by an enclosing StatelessScope, else assigned
+    return loss, aux, grads
+
+
+def stateless_on_jax(train_step: Callable) -> Callable:
+    """Decorator: a stateful ``train_step(self, data)`` that also serves JAX's ``train_step(self, state, data)``.
+
+    TensorFlow and PyTorch call ``train_step(data)`` and let it update variables
+    in place.  JAX's trainer compiles ``train_step(state, data)`` and expects
+    ``(logs, new_state)``, where ``state`` holds the values of the model's
+    trainable, non-trainable, optimizer and metric variables.  On JAX the step runs
+    inside a ``keras.StatelessScope`` mapping those variables to ``state``: every
+    read sees the state, every ``assign`` (an optimizer's ``apply``, a metric's
+    ``update_state``, a random seed) is recorded, and the recorded values are the
+    new state.  Gradients inside the step come from :func:`weight_gradients`.
+    """
+    import functools
+
+    @functools.wraps(train_step)
+    def step(model, *args):
+        if backend_name() != "jax":
+            return train_step(model, *args)
+        import keras
+
+        state, data = args
+        groups = (model.trainable_variables, model.non_trainable_variables, model.optimizer.variables, model.metrics_variables)
+        mapping = [pair for variables, values in zip(groups, state, strict=True) for pair in zip(variables, values, strict=True)]
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            logs = train_step(model, data)
+        return logs, tuple([scope.get_current_value(v) for v in variables] for variables in groups)
+
+    return step

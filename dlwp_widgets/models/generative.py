@@ -6,7 +6,9 @@
 * :func:`vae_encoder` / :func:`vae_decoder`: listings 8.25 and 8.27.
 * :func:`vae_loss` and :class:`VAE`: listing 8.28's loss (the book's weights:
   mean per-pixel cross-entropy plus ``5e-4`` times the mean KL term) in a
-  ``Model`` subclass with its own ``train_step``/``test_step``; the book's
+  ``Model`` subclass whose ``call`` adds the KL term (``add_loss``) and whose
+  ``compute_loss`` adds the reconstruction term: Keras' own ``train_step`` and
+  ``test_step`` then train and evaluate it on every backend.  The book's
   ``add_loss(..., inputs=...)`` layer and ``compile(loss=None)`` no longer exist.
 * :func:`gan_generator` / :func:`gan_discriminator`: listings 8.31 and 8.32.
 * :class:`GAN`: listings 8.33-8.35 as one ``Model`` with a ``train_step`` that
@@ -22,19 +24,25 @@ the book's 0.05 label noise moved towards the middle so targets stay in [0, 1].
 Images: the generator's ``tanh`` gives [-1, 1], so real images are scaled to
 [-1, 1] too (:func:`to_tanh_range`); the book scaled them to [0, 1].
 
-The weight gradients in the training steps come from
+The GAN's two steps take their weight gradients from
 :func:`dlwp_widgets.gradients.weight_gradients` (a ``GradientTape`` on TensorFlow,
-autograd on PyTorch; JAX's stateless ``train_step`` is not written for them); the
-losses are written with ``keras.ops``.
+``jax.value_and_grad`` on JAX, autograd on PyTorch), and
+:func:`~dlwp_widgets.gradients.stateless_on_jax` serves its ``train_step`` to JAX's
+stateless trainer; :class:`NetworkOptimizers` makes both networks' optimizers the
+model's one ``optimizer``, whose variables JAX's trainer carries.  The losses are
+written with ``keras.ops``.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
 from keras import layers, ops
+
+from dlwp_widgets.gradients import stateless_on_jax, weight_gradients
 
 VAE_IMAGE_SHAPE = (28, 28, 1)
 VAE_LATENT_DIM = 2
@@ -94,19 +102,30 @@ def vae_decoder(latent_dim: int = VAE_LATENT_DIM, shape_before_flattening=(14, 1
     return keras.Model(decoder_input, x, name="decoder")
 
 
-def vae_loss(images, decoded, z_mean, z_log_var, kl_weight: float = VAE_KL_WEIGHT):
-    """Listing 8.28's loss: ``(total, reconstruction, kl)``, each averaged over the batch.
-
-    Reconstruction: binary cross-entropy averaged over each image's pixels; KL:
-    ``-kl_weight * mean(1 + z_log_var - z_mean**2 - exp(z_log_var))`` over the latent
-    dimensions.  Same numbers as the book's (which flattened the whole batch).
-    """
+def vae_reconstruction_loss(images, decoded):
+    """Per image: binary cross-entropy averaged over its pixels (listing 8.28's ``xent_loss``)."""
+    decoded = ops.convert_to_tensor(decoded)
     images = ops.cast(images, decoded.dtype)
     batch = ops.shape(images)[0]
     flat_images = ops.reshape(images, (batch, -1))
     flat_decoded = ops.reshape(decoded, (batch, -1))
-    reconstruction = ops.mean(keras.losses.binary_crossentropy(flat_images[..., None], flat_decoded[..., None]), axis=-1)
-    kl = -kl_weight * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+    return ops.mean(keras.losses.binary_crossentropy(flat_images[..., None], flat_decoded[..., None]), axis=-1)
+
+
+def vae_kl_loss(z_mean, z_log_var, kl_weight: float = VAE_KL_WEIGHT):
+    """Per image: ``-kl_weight * mean(1 + z_log_var - z_mean**2 - exp(z_log_var))`` over the latent dimensions."""
+    z_mean, z_log_var = ops.convert_to_tensor(z_mean), ops.convert_to_tensor(z_log_var)
+    return -kl_weight * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+
+
+def vae_loss(images, decoded, z_mean, z_log_var, kl_weight: float = VAE_KL_WEIGHT):
+    """Listing 8.28's loss: ``(total, reconstruction, kl)``, each averaged over the batch.
+
+    Reconstruction: :func:`vae_reconstruction_loss`; KL: :func:`vae_kl_loss`.
+    Same numbers as the book's (which flattened the whole batch).
+    """
+    reconstruction = vae_reconstruction_loss(images, decoded)
+    kl = vae_kl_loss(z_mean, z_log_var, kl_weight)
     return ops.mean(reconstruction + kl), ops.mean(reconstruction), ops.mean(kl)
 
 
@@ -114,8 +133,12 @@ def vae_loss(images, decoded, z_mean, z_log_var, kl_weight: float = VAE_KL_WEIGH
 class VAE(keras.Model):
     """Encoder -> :class:`Sampling` -> decoder, trained on images alone (``fit(x)``).
 
-    ``model(x)`` returns the reconstruction; ``fit`` and ``evaluate`` report
-    ``loss``, ``reconstruction_loss`` and ``kl_loss``.
+    ``model(x)`` returns the reconstruction and adds the batch's mean KL term as
+    a layer loss (``add_loss``); :meth:`compute_loss`, the hook that every
+    backend's built-in ``train_step`` and ``test_step`` call, adds the mean
+    reconstruction loss to it.  So Keras' own steps train it, on TensorFlow, JAX
+    and PyTorch alike.  ``fit`` and ``evaluate`` report ``loss`` (the sum),
+    ``reconstruction_loss`` and ``kl_loss``, each a mean over the images seen.
     """
 
     def __init__(self, encoder, decoder, kl_weight: float = VAE_KL_WEIGHT, seed=None, **kwargs):
@@ -124,48 +147,27 @@ class VAE(keras.Model):
         self.decoder = decoder
         self.kl_weight = float(kl_weight)
         self.sampling = Sampling(seed=seed, name="sampling")
-        self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
         self.built = encoder.built and decoder.built  # so save_weights works before any call
 
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
-
     def call(self, inputs, training=False):
         z_mean, z_log_var = self.encoder(inputs, training=training)
+        self.add_loss(ops.mean(vae_kl_loss(z_mean, z_log_var, self.kl_weight)))
         return self.decoder(self.sampling([z_mean, z_log_var]), training=training)
 
-    def _vae_losses(self, images, training):
-        z_mean, z_log_var = self.encoder(images, training=training)
-        decoded = self.decoder(self.sampling([z_mean, z_log_var]), training=training)
-        return vae_loss(images, decoded, z_mean, z_log_var, self.kl_weight)
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Listing 8.28's loss for a batch: ``x`` is the images, ``y_pred`` their reconstruction.
 
-    def _track(self, losses):
-        for tracker, value in zip(self.metrics, losses):
-            tracker.update_state(value)
-        return {tracker.name: tracker.result() for tracker in self.metrics}
-
-    @staticmethod
-    def _images(data):
-        return data[0] if isinstance(data, (tuple, list)) else data
-
-    def train_step(self, data):
-        from dlwp_widgets.gradients import weight_gradients
-
-        images = self._images(data)
-
-        def total():
-            losses = self._vae_losses(images, training=True)
-            return losses[0], losses
-
-        _, losses, gradients = weight_gradients(total, self.trainable_weights)
-        self.optimizer.apply(gradients, self.trainable_weights)
-        return self._track(losses)
-
-    def test_step(self, data):
-        return self._track(self._vae_losses(self._images(data), training=False))
+        ``y`` is ignored (``fit(x)`` and the book's ``fit(x, None)`` alike); the KL
+        term is the one :meth:`call` added (``self.losses``).
+        """
+        batch = ops.shape(x)[0]
+        reconstruction = ops.mean(vae_reconstruction_loss(x, y_pred))
+        kl = functools.reduce(ops.add, self.losses)  # ops.sum of a list of JAX tracers fails
+        self.reconstruction_tracker.update_state(reconstruction, sample_weight=batch)
+        self.kl_tracker.update_state(kl, sample_weight=batch)
+        return reconstruction + kl
 
     def get_config(self):
         return {
@@ -241,8 +243,8 @@ def to_tanh_range(images) -> np.ndarray:
 
 
 def from_tanh_range(images) -> np.ndarray:
-    """Images in [-1, 1] -> uint8 in [0, 255] (clipped, so nothing wraps around)."""
-    images = np.asarray(images, dtype="float32")
+    """Images in [-1, 1] -> uint8 in [0, 255] (clipped, so nothing wraps around); any backend's tensor or an array."""
+    images = ops.convert_to_numpy(images).astype("float32")
     return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
 
 
@@ -254,6 +256,34 @@ def weights_changed(before: list[np.ndarray], variables) -> bool:
 def snapshot(variables) -> list[np.ndarray]:
     """Copies of ``variables``' current values (to compare after a step)."""
     return [np.array(ops.convert_to_numpy(variable)) for variable in variables]
+
+
+class NetworkOptimizers(keras.optimizers.Optimizer):
+    """Several networks' optimizers as a model's one ``optimizer``: their variables are its variables.
+
+    Keras' trainers keep one optimizer per model, and JAX's carries exactly
+    ``model.optimizer.variables`` through its compiled, stateless steps.  The GAN's
+    two optimizers (one per network, each built on and applied to its own
+    network's weights) sit in this holder, so both optimizers' states travel with
+    the model on every backend.  It applies nothing itself.
+    """
+
+    def __init__(self, optimizers, name="network_optimizers"):
+        super().__init__(learning_rate=0.0, name=name)
+        self.optimizers = list(optimizers)
+
+    @property
+    def variables(self):
+        return self._variables + [v for optimizer in self.optimizers for v in optimizer.variables]
+
+    def build(self, var_list):
+        unbuilt = [optimizer.name for optimizer in self.optimizers if not optimizer.built]
+        if unbuilt:
+            raise ValueError(f"build each network's optimizer on its network's weights first: {unbuilt} are not built")
+        super().build(var_list)
+
+    def update_step(self, gradient, variable, learning_rate):
+        raise NotImplementedError("NetworkOptimizers holds the networks' optimizers: apply gradients with those")
 
 
 @keras.saving.register_keras_serializable(package="dlwp")
@@ -286,10 +316,13 @@ class GAN(keras.Model):
         self.built = generator.built and discriminator.built  # so save_weights works before any call
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss_fn=None, **kwargs):
-        super().compile(**kwargs)
         self.d_optimizer = d_optimizer or book_rmsprop(0.0008)
         self.g_optimizer = g_optimizer or book_rmsprop(0.0004)
         self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy()
+        for optimizer, network in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
+            if not optimizer.built:
+                optimizer.build(network.trainable_variables)
+        super().compile(optimizer=NetworkOptimizers([self.d_optimizer, self.g_optimizer]), **kwargs)
 
     @property
     def metrics(self):
@@ -303,8 +336,6 @@ class GAN(keras.Model):
 
     def discriminator_step(self, real_images):
         """Update the discriminator on one real batch and as many generated images."""
-        from dlwp_widgets.gradients import weight_gradients
-
         real_images = ops.convert_to_tensor(real_images, dtype="float32")
         batch_size = ops.shape(real_images)[0]
         generated = self.generator(self.sample_latent(batch_size), training=False)
@@ -318,7 +349,7 @@ class GAN(keras.Model):
             predictions = self.discriminator(combined, training=True)
             return self.loss_fn(labels, predictions), predictions
 
-        d_loss, predictions, gradients = weight_gradients(discriminator_loss, weights)
+        d_loss, predictions, gradients = weight_gradients(discriminator_loss, weights, self.variables)
         self.d_optimizer.apply(gradients, weights)
         accuracy = ops.mean(ops.cast(ops.equal(predictions > 0.5, clean > 0.5), "float32"))
         return d_loss, accuracy
@@ -329,8 +360,6 @@ class GAN(keras.Model):
         The discriminator runs as in the book's ``gan.train_on_batch``: its dropout
         active, its weights untouched (only the generator's gradients are applied).
         """
-        from dlwp_widgets.gradients import weight_gradients
-
         latent = self.sample_latent(batch_size)
         misleading_targets = ops.ones((batch_size, 1))
         weights = self.generator.trainable_weights
@@ -339,10 +368,11 @@ class GAN(keras.Model):
             predictions = self.discriminator(self.generator(latent, training=True), training=True)
             return self.loss_fn(misleading_targets, predictions), ()
 
-        g_loss, _, gradients = weight_gradients(generator_loss, weights)
+        g_loss, _, gradients = weight_gradients(generator_loss, weights, self.variables)
         self.g_optimizer.apply(gradients, weights)
         return g_loss
 
+    @stateless_on_jax
     def train_step(self, data):
         real_images = data[0] if isinstance(data, (tuple, list)) else data
         d_loss, d_acc = self.discriminator_step(real_images)

@@ -176,7 +176,6 @@ def tiny_gan():
     return gan
 
 
-@pytest.mark.skipif(keras.backend.backend() == "jax", reason="the GAN's train_step is not written for JAX (models/generative.py)")
 def test_train_more_extends_the_timeline_and_stop_ends_it():
     rng = np.random.default_rng(0)
     gan = tiny_gan()
@@ -196,7 +195,6 @@ def test_train_more_extends_the_timeline_and_stop_ends_it():
     assert "at least 1" in widget.last_error
 
 
-@pytest.mark.skipif(keras.backend.backend() == "jax", reason="the GAN's train_step is not written for JAX (models/generative.py)")
 def test_train_more_in_the_background_and_without_a_model():
     rng = np.random.default_rng(0)
     widget = GANTimeline(
