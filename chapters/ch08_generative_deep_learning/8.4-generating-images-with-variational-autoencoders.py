@@ -167,10 +167,11 @@ print("decoded images:", z_decoded.shape)
 #
 # > **Changed: Keras 3 / TF 2 API.** The book computed the loss in a layer that called
 # > `add_loss(loss, inputs=inputs)` and read `z_mean`/`z_log_var` from the surrounding
-# > code; Keras 3 has no `inputs=` argument, and a loss that needs values from inside
-# > the model is written as a `Model` subclass with its own `train_step` (the keras.io
-# > VAE pattern): `VAE` in `dlwp_widgets/models/generative.py` runs encoder, sampling
-# > and decoder under a `GradientTape`, computes `vae_loss`, and updates all weights.
+# > code; Keras 3 has no `inputs=` argument. `VAE` in `dlwp_widgets/models/generative.py`
+# > is a `Model` subclass (encoder, sampling, decoder) whose `call` adds the KL term with
+# > `add_loss` and whose `compute_loss` adds the reconstruction term: the two parts of
+# > `vae_loss`. Keras' own training and evaluation steps call `compute_loss` on every
+# > backend, so the model needs no training step of its own.
 #
 # > **Changed: our addition.** `VAE` reports both parts of the loss, which the book's
 # > layer hid.
@@ -199,12 +200,12 @@ print("same total:", np.isclose(total, np.mean(book_xent + book_kl), rtol=1e-4))
 # ### Listing 8.29 — Training the VAE
 #
 # MNIST digits scaled to [0, 1], trained on the images alone. The book's
-# `validation_data=(x_test, None)` still works: `VAE.test_step` computes the same loss
+# `validation_data=(x_test, None)` still works: evaluation calls the same `compute_loss`
 # without updating. Smoke mode trains one epoch on 2,000 digits and validates on 500.
 #
 # > **Changed: Keras 3 / TF 2 API.** The book compiled with `loss=None` and called
-# > `fit(x_train, y=None)`, relying on the loss layer; with the loss inside
-# > `train_step`, `compile` takes just the optimizer and `fit(x_train)` needs no
+# > `fit(x_train, y=None)`, relying on the loss layer; with the loss in the model's
+# > `compute_loss`, `compile` takes just the optimizer and `fit(x_train)` needs no
 # > targets.
 
 # %% listing="8.29"

@@ -127,8 +127,10 @@ print("discriminator feature maps:", [tuple(layer.output.shape[1:3]) for layer i
 # > discriminator in its own training, which then updates nothing (the cell after next
 # > shows it). The port is what keras.io's DCGAN example does: a `GAN` model (in
 # > `dlwp_widgets/models/generative.py`) whose `train_step` runs a discriminator step
-# > and a generator step, each under its own `GradientTape`, each applying only its own
-# > network's gradients with its own optimizer. No flag, nothing to get out of sync. The
+# > and a generator step, each taking its loss's gradient with respect to its own
+# > network's weights only (a `GradientTape` on TensorFlow, `jax.value_and_grad` on JAX:
+# > `dlwp_widgets/gradients.py`) and applying it with its own optimizer. No flag, nothing
+# > to get out of sync. The
 # > generator's optimizer is the book's `RMSprop(lr=0.0004, clipvalue=1.0, decay=1e-8)`,
 # > ported like the discriminator's.
 #

@@ -14,18 +14,6 @@ from dlwp_widgets.book.runner import PASSED
 
 NOTEBOOKS = find_notebooks()
 pytestmark = [pytest.mark.notebooks, pytest.mark.jax]
-# Known not to run on JAX, with the reason; strict, so a fix is noticed and this list shrinks.
-NOT_ON_JAX = {
-    "8.4": "the VAE's train_step is not written for JAX's stateless train_step(state, data) (models/generative.py)",
-    "8.5": "the GAN's train_step is not written for JAX's stateless train_step(state, data) (models/generative.py)",
-}
-
-
-def _params():
-    for ref in NOTEBOOKS:
-        reason = NOT_ON_JAX.get(ref.section)
-        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-        yield pytest.param(ref, id=ref.stem, marks=marks)
 
 
 def test_the_jax_job_ran_every_notebook_under_jax(jax_job):
@@ -35,7 +23,7 @@ def test_the_jax_job_ran_every_notebook_under_jax(jax_job):
     assert "- **Keras backend:** jax" in (jax_job.out_dir / "report.md").read_text()
 
 
-@pytest.mark.parametrize("ref", list(_params()))
+@pytest.mark.parametrize("ref", NOTEBOOKS, ids=[ref.stem for ref in NOTEBOOKS])
 def test_notebook_passed_under_jax(jax_job, ref):
     entry = jax_job.entry(ref.stem)
     assert entry["status"] == PASSED, (
