@@ -134,6 +134,8 @@ print(round(float(dream_loss(toy, {"a": 1.0, "b": 3.0})), 4))
 # > PyTorch) compiles one function giving the loss and its gradient with respect to the
 # > picture. On TensorFlow it is compiled once, for pictures of any size (`None` height
 # > and width), so the three octaves share one compilation; JAX compiles once per octave.
+# > The gradient comes back as a NumPy array, as `K.function` gave it in the book, so the
+# > ascent step itself is NumPy on every backend.
 #
 # > **Changed: our addition.** The loop also returns the losses it saw (the last cell
 # > checks that they rise).
@@ -147,7 +149,7 @@ loss_and_grads = input_gradient(lambda x: (compute_loss(x), ()), signature=[([1,
 def gradient_ascent_step(x, step):
     loss, _, grads = loss_and_grads(x)
     grads /= keras.ops.maximum(keras.ops.mean(keras.ops.abs(grads)), 1e-7)
-    return loss, x + step * grads
+    return loss, x + step * keras.ops.convert_to_numpy(grads)
 
 
 def gradient_ascent(x, iterations, step, max_loss=None):
@@ -159,7 +161,7 @@ def gradient_ascent(x, iterations, step, max_loss=None):
             break
         print("...Loss value at", i, ":", loss)
         losses.append(loss)
-        x = keras.ops.convert_to_numpy(new_x)
+        x = new_x
     return x, losses
 
 
