@@ -99,6 +99,18 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def server_environment(environ) -> dict[str, str]:
+    """TensorBoard's environment: quiet TensorFlow logs, and no ``KERAS_BACKEND``.
+
+    TensorBoard is a server of its own, with no use for the notebook's Keras
+    backend; started with ``KERAS_BACKEND=torch`` where PyTorch is installed, it
+    crashed on start (exit -11, measured with TensorBoard 2.21, torch 2.14).
+    """
+    env = {name: value for name, value in environ.items() if name != "KERAS_BACKEND"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    return env
+
+
 class TensorBoardServer:
     """``with TensorBoardServer(log_dir) as board: board.get_json("/data/runs")``.
 
@@ -130,8 +142,8 @@ class TensorBoardServer:
             sys.executable, "-m", "tensorboard.main", "--logdir", str(self.log_dir), "--host", self.host,
             "--port", str(self.port), "--load_fast=false", "--reload_interval=1",
         ]
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        env=server_environment(os.environ),
                                         preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         atexit.register(self.close)
         try:

@@ -109,3 +109,9 @@ def test_class_words_picks_the_words_of_each_class():
     labels = [1] * 30 + [0] * 30
     positive, negative = monitoring.class_words(sequences, labels, 10, count=2, min_documents=5)
     assert set(positive) == {3, 5} and set(negative) == {4, 6}
+
+
+def test_tensorboard_starts_without_the_notebooks_keras_backend():
+    """Under KERAS_BACKEND=torch, a TensorBoard that inherited it crashed on start (exit -11): it never gets it."""
+    env = monitoring.server_environment({"KERAS_BACKEND": "torch", "PATH": "/bin", "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert env == {"PATH": "/bin", "TF_CPP_MIN_LOG_LEVEL": "3"}
