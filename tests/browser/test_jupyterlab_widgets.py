@@ -532,9 +532,12 @@ def _background_run_redraws(page, area, image, start, screenshot: str) -> tuple[
     """
     before = _picture(image)
     seen = _run_in_background(page, area, start)
+    assert seen["stopEnabled"] and seen["progress"] > 0
+    # The widget releases Stop when the work ends and draws the result just after (the GAN timeline renders
+    # its grid and loss chart then): a reader sees the new picture a moment later, and so does this check.
+    _wait_for_change(page, image, IMAGE_SRC, before["src"])
     after = _picture(image)
     area.screenshot(path=str(SCREENSHOTS / screenshot))
-    assert seen["stopEnabled"] and seen["progress"] > 0
     assert after["sha256"] != before["sha256"]
     assert area.locator(WIDGET_ERROR).count() == 0
     return before, after
