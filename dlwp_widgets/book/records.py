@@ -276,6 +276,11 @@ def _ours(summary: dict) -> str:
     return f"{summary['mean']:.4g} ± {summary['sd']:.2g} (sd)"
 
 
+def _metric_datasets(summary: dict, record: dict) -> list[str]:
+    """A recorded metric's own datasets (records written before 2026-12-06: every dataset of the record)."""
+    return summary.get("datasets", list(record["data"]))
+
+
 def _data_text(datasets: list[str]) -> str:
     return ", ".join(f"{name} (real)" for name in datasets) or "generated in the notebook"
 
@@ -299,7 +304,7 @@ def _seed_rows(record: dict) -> dict[str, list]:
             if len(summary["values"]) != count:  # a metric not recorded by every seed: judged on none
                 continue
             entry = {"metric": name, "value": summary["values"][seed], "mode": "full",
-                     "datasets": {dataset: "real" for dataset in summary.get("datasets", record["data"])}}
+                     "datasets": {dataset: "real" for dataset in _metric_datasets(summary, record)}}
             if len(summary.get("baselines", [])) == count:
                 entry["baseline"] = summary["baselines"][seed]
             entries.append(entry)
@@ -336,7 +341,7 @@ def record_rows(records: list[dict]) -> list[RecordRow]:
             tolerance = f"±{target.tolerance:g}" if target.tolerance is not None else ""
             if target.claim is not None:
                 tolerance = " ".join(filter(None, [tolerance, f"claim: {target.claim.text()}"]))
-            data = _data_text(summary.get("datasets", list(record["data"])))
+            data = _data_text(_metric_datasets(summary, record))
             rows.append(RecordRow(record["notebook"].split("-")[0], name, _ours(summary), book, tolerance,
                                   _verdict(verdicts.get(name, [])), data, _recorded_text(record), summary["n"]))
     return rows
