@@ -60,6 +60,16 @@ def kfold_splits(num_samples: int, k: int, *, order: np.ndarray | None = None):
     ]
 
 
+def mean_prediction_mae(y, splits) -> float:
+    """The trivial regression baseline: MAE of predicting each split's mean training target, averaged.
+
+    ``splits`` are ``(train, validation)`` index pairs (from :func:`kfold_splits`
+    or one :func:`holdout_split`); a model that does not beat this learned nothing.
+    """
+    y = np.asarray(y, dtype=float)
+    return float(np.mean([np.abs(y[validation] - y[train].mean()).mean() for train, validation in splits]))
+
+
 def _train_and_score(build_model, x, y, train, validation, metric, fit_kwargs, run: ValidationRun):
     model = build_model()
     history = model.fit(x[train], y[train], validation_data=(x[validation], y[validation]), **fit_kwargs)

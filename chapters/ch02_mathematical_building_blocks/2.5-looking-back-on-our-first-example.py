@@ -110,10 +110,19 @@ print(f"test accuracy: {test_acc:.4f}")
 # %% [markdown]
 # ## This run against the book
 #
-# The book reports no results in this section, so there is nothing to compare;
-# the cell below says which data this run used.
+# Section 2.5 repeats 2.1's code, so its numbers are 2.1's: the book counts
+# 2,345 gradient updates for the five epochs, and reports 0.9785 test accuracy
+# for this network in 2.1.
 
 # %%
-from dlwp_widgets.book import against_the_book
+import numpy as np
+
+from dlwp_widgets.book import record, against_the_book
+
+# The trivial baseline: always answer the most common digit.
+majority_class_accuracy = np.bincount(test_labels.argmax(axis=1)).max() / len(test_labels)
+
+record("mnist_recap_gradient_updates", int(network.optimizer.iterations.numpy()))
+record("mnist_recap_test_accuracy", test_acc, baseline=majority_class_accuracy)
 
 against_the_book()

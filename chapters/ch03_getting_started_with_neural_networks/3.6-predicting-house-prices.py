@@ -278,20 +278,17 @@ print(test_mae_score)
 
 # %%
 from dlwp_widgets.book import record, against_the_book
+from dlwp_widgets.evaluation import kfold_splits, mean_prediction_mae
 
 # Trivial baselines: predict, for each validation fold, the mean price of its
 # training folds; for the test set, the mean training price.
-mean_prediction_mae = np.mean([
-    np.abs(train_targets[i * num_val_samples: (i + 1) * num_val_samples]
-           - np.delete(train_targets, np.s_[i * num_val_samples: (i + 1) * num_val_samples]).mean()).mean()
-    for i in range(k)
-])
+kfold_baseline_mae = mean_prediction_mae(train_targets, kfold_splits(len(train_targets), k))
 test_mean_prediction_mae = float(np.abs(test_targets - train_targets.mean()).mean())
 best_epoch = int(np.argmin(smooth_mae_history)) + skip + 1
 
 for fold, score in enumerate(all_scores):
-    record(f"boston_kfold_fold{fold}_val_mae", score, baseline=mean_prediction_mae)
-record("boston_kfold_mean_val_mae", np.mean(all_scores), baseline=mean_prediction_mae)
+    record(f"boston_kfold_fold{fold}_val_mae", score, baseline=kfold_baseline_mae)
+record("boston_kfold_mean_val_mae", np.mean(all_scores), baseline=kfold_baseline_mae)
 record("boston_kfold_best_epoch", best_epoch)
 record("boston_test_mae", test_mae_score, baseline=test_mean_prediction_mae)
 

@@ -35,6 +35,13 @@ def test_kfold_splits_follow_the_book():
         evaluation.kfold_splits(3, 4)
 
 
+def test_mean_prediction_baseline_predicts_each_training_mean():
+    y = np.array([0.0, 2.0, 4.0, 10.0])
+    # fold 0 validates on [0, 2] against the mean 7 of [4, 10]; fold 1 on [4, 10] against 1
+    assert evaluation.mean_prediction_mae(y, evaluation.kfold_splits(4, k=2)) == pytest.approx((6 + 6) / 2)
+    assert evaluation.mean_prediction_mae(y, [(np.array([0, 1, 2]), np.array([3]))]) == pytest.approx(8.0)
+
+
 def test_holdout_split_shuffles_reproducibly():
     train, val = evaluation.holdout_split(100, 20, seed=3)
     assert len(val) == 20 and len(train) == 80 and not set(train) & set(val)
