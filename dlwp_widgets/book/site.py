@@ -44,6 +44,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from dlwp_widgets.book import sanitize
+from dlwp_widgets.book.runner import read_records
 
 REPOSITORY = "dlwp-companion/dlwp-companion"
 BRANCH = "main"
@@ -95,25 +96,6 @@ class Site:
     @property
     def index(self) -> Path:
         return self.out_dir / "index.html"
-
-
-def read_records(path: Path) -> tuple[list[dict], dict[str, str]]:
-    """Metrics and data sources a notebook recorded (unreadable lines are skipped)."""
-    metrics, sources = [], {}
-    if not path.exists():
-        return metrics, sources
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(entry, dict):
-            continue
-        if "metric" in entry and isinstance(entry.get("value"), (int, float)):
-            metrics.append(entry)
-        elif "data_source" in entry and "source" in entry:
-            sources[str(entry["data_source"])] = str(entry["source"])
-    return metrics, sources
 
 
 def _section_titles() -> dict[str, str]:
@@ -412,7 +394,7 @@ def build_site(run_dir: Path, out_dir: Path | None = None) -> Site:
             source_folder=folders.get(path.stem, path.parent.name),
             status="failed" if unreadable else _status(notebook),
         )
-        page.metrics, page.data_sources = read_records(run_dir / "records" / path.parent.name / f"{path.stem}.jsonl")
+        page.metrics, page.data_sources, _ = read_records(run_dir / "records" / path.parent.name / f"{path.stem}.jsonl")
         page.listings = _add_listing_anchors(notebook)
         images = _images(notebook)
         page.images, page.last_image = len(images), (images[-1] if images else None)

@@ -12,7 +12,7 @@ from urllib.parse import urldefrag
 
 import pytest
 
-from dlwp_widgets.book.site import build_site, read_records
+from dlwp_widgets.book.site import build_site
 
 
 def png_figure(colour: str = "tab:blue") -> str:
@@ -164,12 +164,6 @@ def test_index_by_chapter_and_section_shows_status_and_data(site):
     index = (site.out_dir / "index.html").read_text()
     assert "Chapter 2" in index and "Chapter 5" in index
     assert "class='failed'" in index and "real (cats_vs_dogs: real)" in index
-
-
-def test_bad_record_lines_are_skipped(tmp_path):
-    path = tmp_path / "r.jsonl"
-    path.write_text('{"metric": "m", "value": 1}\n[1]\n{"metric": "x", "value": "nan?"}\n')
-    assert read_records(path) == ([{"metric": "m", "value": 1}], {})
 
 
 def test_a_run_without_notebooks_is_a_clear_error(tmp_path):
