@@ -1,4 +1,4 @@
-"""The book's settings on the book's real data: 2.1, 3.5, 5.1 against the book's figures, 9.2's attacks
+"""The book's settings on the book's real data: 2.1, 2.5, 3.5, 5.1 against the book's figures, 9.2's attacks
 against their claims.
 
 One `dlwp book run --full --data-source real --jobs 2` over these notebooks, once
@@ -24,8 +24,12 @@ pytestmark = pytest.mark.realdata
 
 # The notebooks CI runs at the book's settings (a section, or a notebook's name where a section has several) and
 # the datasets each needs. Measured 2026-12-04 on 2 cores shared with other jobs (load ~20): 612 s for this file
-# (2.1 138 s, 3.5 272 s, 5.1 444 s of notebook time, --jobs 2); 9.2's adversarial examples: 240 s at load ~6.
-NOTEBOOKS = {"2.1": ("mnist",), "3.5": ("reuters",), "5.1": ("mnist",), "9.2-adversarial-examples": ("mnist",)}
+# (2.1 138 s, 3.5 272 s, 5.1 444 s of notebook time, --jobs 2); 9.2's adversarial examples: 240 s at load ~6;
+# 2.5: 35-40 s per seed on 2026-12-06 (beside a training run).
+NOTEBOOKS = {
+    "2.1": ("mnist",), "2.5": ("mnist",), "3.5": ("reuters",), "5.1": ("mnist",),
+    "9.2-adversarial-examples": ("mnist",),
+}  # fmt: skip
 # Read before tests/conftest.py's per-test isolation hides them: where the real files are.
 REAL_DATA_ENV = {name: os.environ[name] for name in ("DLWP_DATA_DIR", "DLWP_CACHE_DIR") if name in os.environ}
 
