@@ -341,6 +341,10 @@ def record_rows(records: list[dict]) -> list[RecordRow]:
             tolerance = f"±{target.tolerance:g}" if target.tolerance is not None else ""
             if target.claim is not None:
                 tolerance = " ".join(filter(None, [tolerance, f"claim: {target.claim.text()}"]))
+            if summary.get("baselines"):
+                must = "beat" if target.baseline_beaten else "not beat"
+                baseline = f"must {must} its baseline {statistics.fmean(summary['baselines']):.4g}"
+                tolerance = "; ".join(filter(None, [tolerance, baseline]))
             data = _data_text(_metric_datasets(summary, record))
             rows.append(RecordRow(record["notebook"].split("-")[0], name, _ours(summary), book, tolerance,
                                   _verdict(verdicts.get(name, [])), data, _recorded_text(record), summary["n"]))

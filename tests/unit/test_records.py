@@ -183,3 +183,22 @@ def test_a_records_claim_is_judged_as_the_notebook_judges_it(tmp_path):
               "metrics": {name: {"n": 2, "mean": good, "sd": 0.0, "values": [good, bad], "datasets": []}}}
     [row] = records.record_rows([record])
     assert row.verdict.startswith("FAIL in 1 of 2 seeds: claim FAILS")
+
+
+def test_the_table_names_each_metrics_baseline_and_which_way_it_must_go(tmp_path):
+    """4.2's protocols have no book figure: the only check is their baseline, which the table must show."""
+    runs = [fake_run(tmp_path / f"s{seed}", seed, 0.979) for seed in (1, 2)]
+    records.record_runs(runs, tmp_path / "records")
+    rows = {row.metric: row for row in records.record_rows(records.latest_records(tmp_path / "records"))}
+    assert rows["mnist_dense_test_accuracy"].tolerance == "±0.0051; must beat its baseline 0.1135"
+    assert "baseline" not in rows["mnist_dense_epoch1_train_loss"].tolerance  # it records none
+
+    from dlwp_widgets.book.catalog import targets
+
+    name = next(name for name, t in targets().items() if not t.baseline_beaten)
+    record = {"notebook": "x-test", "chapter": 6, "section": "6.3", "recorded": "2026-12-06", "seeds": [0],
+              "data": {}, "environment": ENVIRONMENT,
+              "metrics": {name: {"n": 1, "mean": 1.0, "sd": None, "values": [1.0], "datasets": [],
+                                 "baselines": [0.5]}}}
+    [row] = records.record_rows([record])
+    assert row.tolerance.endswith("must not beat its baseline 0.5")
