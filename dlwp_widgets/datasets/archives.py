@@ -119,11 +119,33 @@ def staging_folder(destination: Path) -> Iterator[Path]:
 
 
 def publish(staging: Path, final: Path, marker: str = "ok\n") -> Path:
-    """Move a fully written folder into place, :data:`COMPLETE_MARKER` (holding ``marker``) inside."""
+    """Move a fully written folder into place, :data:`COMPLETE_MARKER` (holding ``marker``) inside.
+
+    Two processes may build the same folder at once (the main job runs two
+    notebooks at a time, and the JAX job beside it): whichever publishes first
+    wins, and a later publish with the same marker discards its own copy rather
+    than delete a folder another kernel is reading.  A folder with a different
+    marker (or none) is stale and is replaced.
+    """
     final = Path(final)
     (staging / COMPLETE_MARKER).write_text(marker)
-    if final.exists():
-        shutil.rmtree(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staging, final)
-    return final
+    for _ in range(2):
+        if _published(final, marker):
+            shutil.rmtree(staging, ignore_errors=True)
+            return final
+        if final.exists():
+            shutil.rmtree(final, ignore_errors=True)
+        try:
+            os.replace(staging, final)
+            return final
+        except OSError:  # another process put a folder there since the check: look again
+            continue
+    raise OSError(f"Could not publish {staging} as {final}: another process keeps replacing it. Run again.")
+
+
+def _published(final: Path, marker: str) -> bool:
+    try:
+        return (final / COMPLETE_MARKER).read_text() == marker
+    except OSError:
+        return False

@@ -4,6 +4,7 @@ import io
 import stat
 import tarfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -86,9 +87,44 @@ def test_a_failed_staging_leaves_nothing_and_a_publish_replaces_atomically(tmp_p
             (staging / "half.txt").write_text("half")
             raise KeyboardInterrupt
     assert list((tmp_path / "cache").iterdir()) == []
-    for content in ("old", "new"):
+    for content, marker in (("old", "v1\n"), ("new", "v2\n")):
         with archives.staging_folder(final) as staging:
             (staging / "file.txt").write_text(content)
-            archives.publish(staging, final, marker="v1\n")
-    assert (final / "file.txt").read_text() == "new" and (final / archives.COMPLETE_MARKER).read_text() == "v1\n"
+            archives.publish(staging, final, marker=marker)
+    assert (final / "file.txt").read_text() == "new" and (final / archives.COMPLETE_MARKER).read_text() == "v2\n"
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["data"]
+
+
+def test_a_second_publish_of_the_same_folder_keeps_the_first_that_a_reader_may_be_using(tmp_path, monkeypatch):
+    """CI lost 5.2's stand-in images this way: two kernels built them at once and the later publish deleted the first."""
+    final = tmp_path / "cache" / "data"
+    with archives.staging_folder(final) as staging:
+        (staging / "file.txt").write_text("first")
+        archives.publish(staging, final)
+    reader = (final / "file.txt").open()
+    with archives.staging_folder(final) as staging:
+        (staging / "file.txt").write_text("second")
+        assert archives.publish(staging, final) == final
+    assert (final / "file.txt").read_text() == "first" and reader.read() == "first"
+    reader.close()
+
+    # The other process publishes between this one's check and its rename: the rename fails, and the
+    # folder now there (same marker) is kept.
+    real_replace = archives.os.replace
+    racing = tmp_path / "racing"
+
+    def publish_first_elsewhere(source, target):
+        if not Path(target).exists():
+            racing.mkdir()
+            (racing / "file.txt").write_text("other process")
+            (racing / archives.COMPLETE_MARKER).write_text("ok\n")
+            real_replace(racing, target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(archives.os, "replace", publish_first_elsewhere)
+    fresh = tmp_path / "cache" / "fresh"
+    with archives.staging_folder(fresh) as staging:
+        (staging / "file.txt").write_text("mine")
+        archives.publish(staging, fresh)
+    assert (fresh / "file.txt").read_text() == "other process"
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["data", "fresh"]
