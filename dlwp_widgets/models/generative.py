@@ -276,6 +276,15 @@ class NetworkOptimizers(keras.optimizers.Optimizer):
     def variables(self):
         return self._variables + [v for optimizer in self.optimizers for v in optimizer.variables]
 
+    @property
+    def iterations(self):
+        """Training steps so far, as the first network's optimizer counts them (one update per step).
+
+        Callbacks read ``model.optimizer.iterations`` (TensorBoard's step axis, for one);
+        this holder applies nothing, so its own counter would stay at 0.
+        """
+        return self.optimizers[0].iterations
+
     def build(self, var_list):
         unbuilt = [optimizer.name for optimizer in self.optimizers if not optimizer.built]
         if unbuilt:
@@ -323,6 +332,17 @@ class GAN(keras.Model):
             if not optimizer.built:
                 optimizer.build(network.trainable_variables)
         super().compile(optimizer=NetworkOptimizers([self.d_optimizer, self.g_optimizer]), **kwargs)
+
+    def get_compile_config(self):
+        """What :meth:`compile` was given, so ``keras.models.load_model`` returns a GAN ready to train on."""
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "loss_fn": keras.saving.serialize_keras_object(self.loss_fn),
+        }
+
+    def compile_from_config(self, config):
+        self.compile(**{name: keras.saving.deserialize_keras_object(value) for name, value in config.items()})
 
     @property
     def metrics(self):

@@ -152,6 +152,7 @@ def test_gan_fit_carries_both_optimizers_and_the_random_state_between_steps():
     # 6 steps: each optimizer counted each of them (JAX's trainer hands their state from step to step).
     assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == 6
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 6
+    assert int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) == 6  # what callbacks (TensorBoard's steps) read
     assert gen.weights_changed(seeds[:1], [gan.seed_generator.state])  # new latent points and label noise
     if keras.backend.backend() != "torch":  # Keras' unseeded Dropout on torch draws from torch's own generator
         assert gen.weights_changed(seeds[1:], gan.discriminator.non_trainable_variables)  # new dropout masks
@@ -231,3 +232,21 @@ def test_gan_weights_save_and_load(tmp_path):
     other = tiny_gan(seed=1)
     other.load_weights(tmp_path / "gan.weights.h5")
     assert not gen.weights_changed(gen.snapshot(gan.generator.weights), other.generator.weights)
+
+
+def test_a_whole_gan_saved_with_model_save_loads_compiled_with_both_optimizers_states(tmp_path):
+    gan = tiny_gan()
+    gan.compile(d_optimizer=gen.book_rmsprop(0.0008), g_optimizer=gen.book_rmsprop(0.0004))
+    gan.fit(real_batch(12), batch_size=6, epochs=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # e.g. "compile() was not called as part of model loading"
+        gan.save(tmp_path / "gan.keras")
+        loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert isinstance(loaded, gen.GAN) and isinstance(loaded.optimizer, gen.NetworkOptimizers)
+    for name in ("d_optimizer", "g_optimizer"):
+        saved, restored = getattr(gan, name), getattr(loaded, name)
+        assert restored.get_config() == saved.get_config()
+        assert not gen.weights_changed(gen.snapshot(saved.variables), restored.variables)  # iterations, RMS averages
+    assert not gen.weights_changed(gen.snapshot(gan.weights), loaded.weights)
+    loaded.fit(real_batch(12), batch_size=6, epochs=1, verbose=0)
+    assert int(keras.ops.convert_to_numpy(loaded.g_optimizer.iterations)) == 4
