@@ -4,7 +4,9 @@ Each notebook runs in its own ``papermill`` process (and so its own kernel),
 started in a new process group.  A failure or a timeout is recorded and the run
 goes on.  Killing a notebook (timeout, Ctrl-C, SIGTERM) freezes papermill's
 group, collects every descendant (the kernel runs in a session of its own),
-and kills them all, so nothing outlives the run.
+and kills them all, so nothing outlives the run.  Each kernel gets a temporary
+folder of its own (``TMPDIR``), removed when its notebook ends however it ends,
+so a killed notebook leaves no scratch files behind either.
 
 Ctrl-C or SIGTERM stops the whole run within a second or two: running notebooks
 are killed, the ones not started are skipped, all are marked ``interrupted``,
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -376,12 +380,15 @@ def run_one(ref: NotebookRef, options: RunOptions, stop: threading.Event | None 
     records.unlink(missing_ok=True)
     start = time.monotonic()
     code = None
+    scratch = Path(tempfile.mkdtemp(prefix=f"dlwp-kernel-{ref.section}-"))
+    env = options.environment(records)
+    env.update(TMPDIR=str(scratch), TEMP=str(scratch), TMP=str(scratch))
     with open(log, "w", encoding="utf-8") as log_handle:
         process = subprocess.Popen(
             _papermill_command(ref, output, options),
             stdout=log_handle,
             stderr=subprocess.STDOUT,
-            env=options.environment(records),
+            env=env,
             start_new_session=True,
         )
         try:
@@ -402,6 +409,8 @@ def run_one(ref: NotebookRef, options: RunOptions, stop: threading.Event | None 
         except BaseException:
             kill_process_tree(process)
             raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     if stop.is_set() and status == FAILED:
         status = INTERRUPTED  # killed from outside while we looked away
     result = NotebookResult(ref, status, time.monotonic() - start, output, log)

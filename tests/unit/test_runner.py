@@ -59,8 +59,9 @@ def notebooks(tmp_path):
 
 
 def _hang(pid_file: Path) -> str:
-    """A cell that writes its kernel's pid to ``pid_file`` and then hangs."""
-    return f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"
+    """A cell that writes its kernel's pid to ``pid_file``, leaves a scratch file in its temporary folder, and hangs."""
+    return (f"import os, tempfile, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+            f"open({str(pid_file) + '.tmp'!r}, 'w').write(tempfile.mkdtemp())\ntime.sleep(600)")
 
 
 def _gone(pid: int) -> bool:
@@ -93,6 +94,8 @@ def test_runner_reports_pass_failure_and_timeout_and_goes_on(notebooks, tmp_path
     assert "killed after 20 s" in hanging.error and "--timeout SECONDS" in hanging.error  # says how to raise it
     kernel_pid = int((tmp_path / "timeout-kernel.pid").read_text())
     assert _gone(kernel_pid), "the timed-out notebook's kernel survived"
+    scratch = Path((tmp_path / "timeout-kernel.pid.tmp").read_text())
+    assert scratch.parent.name.startswith("dlwp-kernel-9.3-") and not scratch.parent.exists(), "scratch files left behind"
 
     md_path, html_path = report.write_report([good, bad, hanging], options, wall_s=12.0)
     markdown = md_path.read_text()
