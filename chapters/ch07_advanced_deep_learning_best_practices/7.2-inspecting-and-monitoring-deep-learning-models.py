@@ -60,7 +60,8 @@ for callback_class in (
 # The book's callback listings train an unnamed model on `x`, `y`, `x_val` and
 # `y_val`. Filled in: chapter 2's MNIST network (512 ReLU units, softmax over ten
 # digits) on 50,000 training and 10,000 validation images (a few thousand in
-# smoke mode), and a temporary folder for the files the callbacks write.
+# smoke mode), and a temporary folder for the files the callbacks write (it is
+# removed when the kernel stops, so runs leave nothing behind).
 
 # %%
 import tempfile
@@ -71,7 +72,8 @@ from keras import layers
 
 from dlwp_widgets.datasets import mnist
 
-work_dir = Path(tempfile.mkdtemp(prefix="dlwp-7.2-"))
+scratch = tempfile.TemporaryDirectory(prefix="dlwp-7.2-")  # removed when the kernel stops
+work_dir = Path(scratch.name)
 (train_images, train_labels), _ = mnist.load_data(source=run.data_source)
 images = train_images.reshape((-1, 28 * 28)).astype("float32") / 255
 labels = keras.utils.to_categorical(train_labels, 10)

@@ -162,7 +162,7 @@ print(f"separable: {model.count_params():,} parameters; regular Conv2D: {regular
 # for the width of its two hidden layers, a dropout rate and RMSprop's learning
 # rate; `RandomSearch` tries `TUNER_TRIALS` configurations (3 trials of 1 epoch on
 # a few thousand reviews in smoke mode) and scores each on held-out validation
-# reviews. Its files go to a temporary folder (`overwrite=True` starts afresh).
+# reviews. Its files go to a temporary folder, removed when the kernel stops.
 # As the book warns, choosing among many configurations on the same validation
 # data overfits it a little: the test set stays untouched.
 
@@ -191,12 +191,13 @@ y_partial = train_labels[:train_count].astype("float32")
 x_tune_val = vectorize_sequences(train_data[-val_count:])
 y_tune_val = train_labels[-val_count:].astype("float32")
 
+tuner_dir = tempfile.TemporaryDirectory(prefix="dlwp-7.3-tuner-")  # the trials' files, removed when the kernel stops
 tuner = keras_tuner.RandomSearch(
     tuning.imdb_dense_hypermodel(input_dim=10000),
     objective="val_accuracy",
     max_trials=run.pick(TUNER_TRIALS, 3),
     seed=run.seed,
-    directory=tempfile.mkdtemp(prefix="dlwp-7.3-tuner-"),
+    directory=tuner_dir.name,
     project_name="imdb_dense",
     overwrite=True,
 )
