@@ -44,6 +44,11 @@ def test_adversarial_flip_claim_fails_when_contradicted_and_is_unmet_for_a_weak_
     weak = _rows({**clean, "value": 0.9}, flips)
     assert weak["adversarial_iterative_flip_rate_eps_0_2"].status == "unmet"
     assert weak["adversarial_clean_accuracy"].status == "fail"
+    # The threshold comes from five seeds on real MNIST (0.978 to 0.991): their lowest is an accurate model.
+    lowest_seed = _rows({**clean, "value": 0.978}, flips)
+    assert lowest_seed["adversarial_clean_accuracy"].status == "pass"
+    assert lowest_seed["adversarial_iterative_flip_rate_eps_0_2"].status == "fail"  # judged, not excused
+    assert _rows({**clean, "value": 0.965})["adversarial_clean_accuracy"].status == "fail"
     # on stand-in data the real-MNIST claim is not judged
     standin = {"datasets": {"mnist": "standin"}, "mode": "full"}
     row = _rows({**clean, **standin}, {**flips, **standin})["adversarial_iterative_flip_rate_eps_0_2"]
