@@ -54,6 +54,12 @@ def _as_matrix(points, name: str) -> np.ndarray:
     return array
 
 
+# HiGHS' dual simplex first (fast); its interior-point method where the simplex gives up
+# (seen on real runs: "HiGHS Status 15: model_status is Unknown" for a point plainly outside
+# the hull of 3,000 Gaussian points in 10 dimensions, which the interior-point method settles).
+LP_METHODS = ("highs", "highs-ipm")
+
+
 def in_hull(points, x) -> bool:
     """Whether ``x`` is a convex combination of the rows of ``points`` (one HiGHS LP)."""
     from scipy.optimize import linprog
@@ -70,12 +76,18 @@ def in_hull(points, x) -> bool:
     count = points.shape[0]
     a_eq = np.vstack([points.T, np.ones((1, count))])
     b_eq = np.append(x, 1.0)
-    result = linprog(np.zeros(count), A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-    if result.status == 0:
-        return True
-    if result.status == 2:  # infeasible: no convex combination
-        return False
-    raise HullError(f"the linear program did not finish: {result.message}")
+    messages = []
+    for method in LP_METHODS:
+        result = linprog(np.zeros(count), A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method=method)
+        if result.status == 0:
+            return True
+        if result.status == 2:  # infeasible: no convex combination
+            return False
+        messages.append(f"{method}: {result.message}")
+    raise HullError(
+        f"no linear-program method could decide whether the sample is inside the hull of {count} points "
+        f"({'; '.join(messages)}). The points may be nearly degenerate: try other points or fewer dimensions."
+    )
 
 
 def membership(points, samples, *, should_stop=None, progress=None) -> np.ndarray:

@@ -76,3 +76,23 @@ def test_rates_over_training_draws_match_the_exact_one_dimensional_rate():
     assert (spread > 0).all()  # independent draws differ
     with pytest.raises(hull.HullError, match="at least 2 training draws"):
         gaussian_grid_over_draws([1], [10], draws=1)
+
+
+def test_a_point_the_simplex_cannot_decide_is_settled_by_the_interior_point_method():
+    """Seed 1 of 9.2's real-data record died here: HiGHS' simplex answered "model_status is Unknown"."""
+    rng = np.random.default_rng([1004, 10, 3000])  # gaussian_membership_rate(10, 3000, test_count=100, seed=1004)
+    train = rng.standard_normal((3000, 10))
+    outside = rng.standard_normal((100, 10))[33]
+    assert hull.in_hull(train, outside) is False
+    assert hull.in_hull(train, train[:20].mean(axis=0)) is True
+
+
+def test_a_linear_program_no_method_can_decide_raises_a_clear_error(monkeypatch):
+    import scipy.optimize
+
+    class Undecided:
+        status, message = 4, "numerical difficulties"
+
+    monkeypatch.setattr(scipy.optimize, "linprog", lambda *args, **kwargs: Undecided())
+    with pytest.raises(hull.HullError, match="no linear-program method could decide.*highs-ipm: numerical difficulties"):
+        hull.in_hull(SQUARE, [0.5, 0.5])
