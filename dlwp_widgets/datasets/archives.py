@@ -122,7 +122,7 @@ def publish(staging: Path, final: Path, marker: str = "ok\n") -> Path:
     """Move a fully written folder into place, :data:`COMPLETE_MARKER` (holding ``marker``) inside.
 
     Two processes may build the same folder at once (the main job runs two
-    notebooks at a time, and the JAX job beside it): whichever publishes first
+    notebooks at a time, and 5.2 and 5.3 share a stand-in): whichever publishes first
     wins, and a later publish with the same marker discards its own copy rather
     than delete a folder another kernel is reading.  A folder with a different
     marker (or none) is stale and is replaced.
