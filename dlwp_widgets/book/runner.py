@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -380,37 +379,36 @@ def run_one(ref: NotebookRef, options: RunOptions, stop: threading.Event | None 
     records.unlink(missing_ok=True)
     start = time.monotonic()
     code = None
-    scratch = Path(tempfile.mkdtemp(prefix=f"dlwp-kernel-{ref.section}-"))
-    env = options.environment(records)
-    env.update(TMPDIR=str(scratch), TEMP=str(scratch), TMP=str(scratch))
-    with open(log, "w", encoding="utf-8") as log_handle:
-        process = subprocess.Popen(
-            _papermill_command(ref, output, options),
-            stdout=log_handle,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-        try:
-            while True:
-                try:
-                    code = process.wait(timeout=0.25)
-                    status = PASSED if code == 0 else FAILED
-                    break
-                except subprocess.TimeoutExpired:
-                    if stop.is_set():
-                        status = INTERRUPTED
-                    elif options.timeout_s is not None and time.monotonic() - start > options.timeout_s:
-                        status = TIMED_OUT
-                    else:
-                        continue
-                    kill_process_tree(process)
-                    break
-        except BaseException:
-            kill_process_tree(process)
-            raise
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    # The kernel's own temporary folder, removed on every way out (a failed start included).
+    with tempfile.TemporaryDirectory(prefix=f"dlwp-kernel-{ref.section}-", ignore_cleanup_errors=True) as scratch:
+        env = options.environment(records)
+        env.update(TMPDIR=str(scratch), TEMP=str(scratch), TMP=str(scratch))
+        with open(log, "w", encoding="utf-8") as log_handle:
+            process = subprocess.Popen(
+                _papermill_command(ref, output, options),
+                stdout=log_handle,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+            try:
+                while True:
+                    try:
+                        code = process.wait(timeout=0.25)
+                        status = PASSED if code == 0 else FAILED
+                        break
+                    except subprocess.TimeoutExpired:
+                        if stop.is_set():
+                            status = INTERRUPTED
+                        elif options.timeout_s is not None and time.monotonic() - start > options.timeout_s:
+                            status = TIMED_OUT
+                        else:
+                            continue
+                        kill_process_tree(process)
+                        break
+            except BaseException:
+                kill_process_tree(process)
+                raise
     if stop.is_set() and status == FAILED:
         status = INTERRUPTED  # killed from outside while we looked away
     result = NotebookResult(ref, status, time.monotonic() - start, output, log)

@@ -59,7 +59,7 @@ def notebooks(tmp_path):
 
 
 def _hang(pid_file: Path) -> str:
-    """A cell that writes its kernel's pid to ``pid_file``, leaves a scratch file in its temporary folder, and hangs."""
+    """A cell that writes its kernel's pid to ``pid_file``, makes a scratch folder in its temporary folder, and hangs."""
     return (f"import os, tempfile, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
             f"open({str(pid_file) + '.tmp'!r}, 'w').write(tempfile.mkdtemp())\ntime.sleep(600)")
 
